@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, open, readdir, rename, rm, stat, unlink, readFile } from 'node:fs/promises'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { AppError, notFound } from '../../errors.ts'
+import type { ObjectStore } from '../../ports/object-store.ts'
+
+const TMP_DIR = '.tmp'
+
+/**
+ * The object store as a folder on disk. Writes go to `.tmp/` under the root, are fsynced,
+ * then renamed into place: a reader (or a listing) never sees a partial object.
+ */
+export class DiskObjectStore implements ObjectStore {
+  readonly root: string
+
+  constructor(root: string) {
+    this.root = resolve(root)
+  }
+
+  /** The file behind a key, for local adapters (DuckDB) that read files by path. */
+  pathOf(key: string): string {
+    if (key.includes('\0') || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {
+      throw new AppError('BAD_REQUEST', `Not a valid object key: ${JSON.stringify(key)}`)
+    }
+    const path = resolve(this.root, key)
+    if (!path.startsWith(this.root + sep)) throw new AppError('BAD_REQUEST', 'Object key escapes the data folder')
+    return path
+  }
+
+  async put(key: string, body: Readable | AsyncIterable<Uint8Array>): Promise<{ bytes: number }> {
+    const target = this.pathOf(key)
+    const temp = await this.tempPath()
+    let bytes = 0
+    try {
+      const out = createWriteStream(temp, { flags: 'wx' })
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            bytes += chunk.byteLength
+            yield chunk
+          }
+        },
+        out,
+      )
+      await fsyncFile(temp)
+      await mkdir(dirname(target), { recursive: true })
+      // Rename last, so readers never see a partial file.
+      await rename(temp, target)
+      return { bytes }
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+  }
+
+  async putBytes(key: string, data: Uint8Array | string): Promise<void> {
+    const target = this.pathOf(key)
+    const temp = await this.tempPath()
+    try {
+      const handle = await open(temp, 'wx')
+      try {
+        await handle.writeFile(data)
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await mkdir(dirname(target), { recursive: true })
+      await rename(temp, target)
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.pathOf(key)
+    if ((await this.size(key)) === undefined) throw notFound('The object')
+    return createReadStream(path)
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.pathOf(key))
+    } catch (err) {
+      if (isMissing(err)) return undefined
+      throw err
+    }
+  }
+
+  async readHead(key: string, maxBytes: number): Promise<Uint8Array> {
+    let handle
+    try {
+      handle = await open(this.pathOf(key), 'r')
+    } catch (err) {
+      if (isMissing(err)) throw notFound('The object')
+      throw err
+    }
+    try {
+      const buffer = Buffer.alloc(maxBytes)
+      let filled = 0
+      while (filled < maxBytes) {
+        const { bytesRead } = await handle.read(buffer, filled, maxBytes - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      return buffer.subarray(0, filled)
+    } finally {
+      await handle.close()
+    }
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const info = await stat(this.pathOf(key))
+      return info.isFile() ? info.size : undefined
+    } catch (err) {
+      if (isMissing(err)) return undefined
+      throw err
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix)
+    const start = dir === '.' || dir === '' ? this.root : this.pathOf(dir)
+    const keys: string[] = []
+    await walk(start, async (file) => {
+      const key = relative(this.root, file).split(sep).join('/')
+      if (key.startsWith(prefix) && !key.startsWith(TMP_DIR + '/')) keys.push(key)
+    })
+    return keys.sort()
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key))
+    } catch (err) {
+      if (!isMissing(err)) throw err
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (prefix.endsWith('/')) {
+      await rm(this.pathOf(prefix.slice(0, -1)), { recursive: true, force: true })
+      return
+    }
+    for (const key of await this.list(prefix)) await this.delete(key)
+  }
+
+  /** Temp files from a process that died mid-write are garbage; clear them at start-up. */
+  async clearTemp(): Promise<void> {
+    await rm(join(this.root, TMP_DIR), { recursive: true, force: true })
+  }
+
+  private async tempPath(): Promise<string> {
+    const dir = join(this.root, TMP_DIR)
+    await mkdir(dir, { recursive: true })
+    return join(dir, randomUUID())
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+async function walk(dir: string, visit: (file: string) => Promise<void>): Promise<void> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    if (isMissing(err)) return
+    throw err
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) await walk(path, visit)
+    else if (entry.isFile()) await visit(path)
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}

@@ -1,0 +1,138 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import { mkdir, rename, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { Column } from '../../ports/catalog.ts'
+import type { OnError, RejectedRow } from '../../ports/workflow.ts'
+import type { Dialect } from '../../ingest/dialect.ts'
+import { duckdbTypeOf, glueTypeOf } from '../../ingest/glue-types.ts'
+
+/** Types the crawler may infer; TIME is left out (Athena has no TIME column type). */
+const TYPE_CANDIDATES = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']
+const MAX_LISTED_REJECTS = 100
+
+export type ConvertResult = { rowsLoaded: number; rowsRejected: number; rejected: RejectedRow[] }
+
+/** A failure a person can act on: the line, column and value of the row that could not load. */
+export class RowError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: string,
+    readonly value?: string,
+  ) {
+    super(message)
+    this.name = 'RowError'
+  }
+}
+
+/**
+ * The local crawler and converter, on the ingest DuckDB instance (never the one user SQL runs in).
+ * Both parse the staged UTF-8 file with exactly the dialect the user saw in the preview.
+ */
+export class DuckDbIngest {
+  constructor(private readonly instance: DuckDBInstance) {}
+
+  /** Column names and types inferred from every row of the file, not a sample. */
+  async crawl(path: string, dialect: Dialect): Promise<Column[]> {
+    return this.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll(
+        `DESCRIBE SELECT * FROM read_csv(${literal(path)}, ${dialectOptions(dialect)}, sample_size = -1, ` +
+          `auto_type_candidates = [${TYPE_CANDIDATES.map(literal).join(', ')}])`,
+      )
+      const rows = reader.getRowObjectsJS() as { column_name: string; column_type: string }[]
+      return rows.map((r) => ({ name: r.column_name, type: glueTypeOf(r.column_type) }))
+    })
+  }
+
+  /**
+   * Writes the typed Parquet copy at `target` (via a temp name). With onError 'fail', the first
+   * row that does not parse or cast fails with its line; with 'skip', bad rows are counted and listed.
+   */
+  async convert(path: string, dialect: Dialect, columns: Column[], target: string, onError: OnError): Promise<ConvertResult> {
+    const temp = `${target}.tmp`
+    await mkdir(dirname(target), { recursive: true })
+    const typed = columns.map((c) => `${literal(c.name)}: ${literal(duckdbTypeOf(c.type))}`).join(', ')
+    const skip = onError === 'skip'
+    const source =
+      `read_csv(${literal(path)}, ${dialectOptions(dialect)}, auto_detect = false, columns = {${typed}}` +
+      (skip ? `, store_rejects = true, rejects_table = 'csvlake_rejects', rejects_scan = 'csvlake_scans'` : '') +
+      ')'
+    try {
+      return await this.withConnection(async (conn) => {
+        let loaded: number
+        try {
+          const result = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`)
+          loaded = Number(result.getRowsJS()[0]?.[0] ?? 0)
+        } catch (err) {
+          throw rowErrorFrom(err)
+        }
+        const rejected = skip ? await listRejects(conn) : { count: 0, rows: [] }
+        await rename(temp, target)
+        return { rowsLoaded: loaded, rowsRejected: rejected.count, rejected: rejected.rows }
+      })
+    } finally {
+      await rm(temp, { force: true })
+    }
+  }
+
+  private async withConnection<T>(use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.instance.connect()
+    try {
+      return await use(conn)
+    } finally {
+      conn.closeSync()
+    }
+  }
+}
+
+async function listRejects(conn: DuckDBConnection): Promise<{ count: number; rows: RejectedRow[] }> {
+  const count = await conn.runAndReadAll('SELECT count(*) FROM csvlake_rejects')
+  const rows = await conn.runAndReadAll(
+    `SELECT line, column_name, csv_line, error_message FROM csvlake_rejects ORDER BY line LIMIT ${MAX_LISTED_REJECTS}`,
+  )
+  return {
+    count: Number(count.getRowsJS()[0]?.[0] ?? 0),
+    rows: (rows.getRowsJS() as unknown[][]).map(([line, column, csvLine, message]) => ({
+      line: Number(line),
+      column: column == null ? null : String(column),
+      value: csvLine == null ? null : String(csvLine),
+      message: String(message),
+    })),
+  }
+}
+
+function dialectOptions(d: Dialect): string {
+  return [
+    `delim = ${literal(d.delimiter)}`,
+    `quote = ${literal(d.quote)}`,
+    `escape = ${literal(d.escape)}`,
+    `header = ${d.header}`,
+    `names = [${d.columnNames.map(literal).join(', ')}]`,
+    `encoding = 'utf-8'`,
+    `strict_mode = true`,
+    `null_padding = false`,
+  ].join(', ')
+}
+
+/** DuckDB's CSV errors name the line, and often the column and value: keep them for the job's error. */
+export function rowErrorFrom(err: unknown): RowError {
+  const text = err instanceof Error ? err.message : String(err)
+  const line = /Line:\s*(\d+)/i.exec(text)?.[1]
+  const column = /column "([^"]*)"/i.exec(text)?.[1]
+  const value = /Could not convert string "([^"]*)"/i.exec(text)?.[1] ?? /Original Line:\s*(.*)/i.exec(text)?.[1]
+  const headline = text.split('\n').find((l) => l.trim().length > 0) ?? text
+  const where = line ? `Line ${line}${column ? `, column ${column}` : ''}: ` : ''
+  const detail = text.includes('Expected Number of Columns')
+    ? (/Expected Number of Columns: \d+ Found: \d+/.exec(text)?.[0] ?? headline)
+    : headline.replace(/^[A-Za-z ]+Error:\s*/, '')
+  return new RowError(
+    `${where}${detail}. Fix the file, or submit with onError "skip" to load the other rows and list the rejected ones.`,
+    line ? Number(line) : undefined,
+    column,
+    value,
+  )
+}
+
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`
+}

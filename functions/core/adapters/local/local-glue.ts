@@ -1,0 +1,117 @@
+import { taskError } from '../../ingest/execution-input.ts'
+import type { Dialect } from '../../ingest/dialect.ts'
+import type { Column } from '../../ports/catalog.ts'
+import type { DuckDbIngest } from './duckdb-ingest.ts'
+
+type Crawl = { Status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; ErrorMessage?: string }
+type Crawler = {
+  name: string
+  folder: string
+  database: string
+  tablePrefix: string
+  classifier: string
+  state: 'READY' | 'RUNNING' | 'STOPPING'
+  lastCrawl?: Crawl
+}
+type GlueTable = { Name: string; DatabaseName: string; Columns: Column[]; Location: string }
+
+/**
+ * What the Glue API does for the ingest state machine, locally: classifiers, crawlers that run
+ * in the background and report RUNNING then READY with the last crawl's status, and the tables
+ * they find. The crawl itself is DuckDB's CSV sniffer over the whole file, with the classifier's
+ * dialect. State lives in memory: a restart fails running jobs (see LocalWorkflow.recover).
+ */
+export class LocalGlue {
+  private readonly classifiers = new Map<string, Dialect>()
+  private readonly crawlers = new Map<string, Crawler>()
+  private readonly tables = new Map<string, GlueTable>()
+
+  constructor(
+    private readonly ingest: DuckDbIngest,
+    private readonly pathOfUrl: (url: string) => string,
+  ) {}
+
+  createClassifier(name: string, dialect: Dialect) {
+    if (this.classifiers.has(name)) throw glue('AlreadyExistsException', `Classifier ${name} already exists`)
+    this.classifiers.set(name, dialect)
+    return {}
+  }
+
+  createCrawler(params: { Name: string; DatabaseName: string; Classifiers: string[]; TablePrefix: string; Targets: { S3Targets: { Path: string }[] } }) {
+    if (this.crawlers.has(params.Name)) throw glue('AlreadyExistsException', `Crawler ${params.Name} already exists`)
+    const path = params.Targets.S3Targets[0]?.Path
+    const classifier = params.Classifiers[0]
+    if (!path || !classifier) throw glue('InvalidInputException', 'A crawler needs one S3 target and one classifier')
+    this.crawlers.set(params.Name, {
+      name: params.Name,
+      folder: path,
+      database: params.DatabaseName,
+      tablePrefix: params.TablePrefix,
+      classifier,
+      state: 'READY',
+    })
+    return {}
+  }
+
+  startCrawler(name: string) {
+    const crawler = this.crawler(name)
+    if (crawler.state !== 'READY') throw glue('CrawlerRunningException', `Crawler ${name} is already running`)
+    const dialect = this.classifiers.get(crawler.classifier)
+    if (!dialect) throw glue('EntityNotFoundException', `Classifier ${crawler.classifier} not found`)
+    crawler.state = 'RUNNING'
+    // Like Glue, StartCrawler returns at once; GetCrawler reports when the crawl has ended.
+    void this.crawl(crawler, dialect)
+    return {}
+  }
+
+  getCrawler(name: string) {
+    const c = this.crawler(name)
+    return { Crawler: { Name: c.name, State: c.state, LastCrawl: c.lastCrawl ?? null } }
+  }
+
+  getTable(database: string, name: string) {
+    const table = this.tables.get(`${database}.${name}`)
+    if (!table) throw glue('EntityNotFoundException', `Table ${name} not found in ${database}`)
+    return { Table: { Name: table.Name, DatabaseName: database, StorageDescriptor: { Columns: table.Columns, Location: table.Location } } }
+  }
+
+  deleteCrawler(name: string) {
+    const c = this.crawlers.get(name)
+    if (c) {
+      this.tables.delete(`${c.database}.${tableName(c)}`)
+      this.classifiers.delete(c.classifier)
+      this.crawlers.delete(name)
+    }
+    return {}
+  }
+
+  private async crawl(crawler: Crawler, dialect: Dialect): Promise<void> {
+    try {
+      const file = this.pathOfUrl(crawler.folder + 'data.csv')
+      const columns = await this.ingest.crawl(file, dialect)
+      const name = tableName(crawler)
+      this.tables.set(`${crawler.database}.${name}`, { Name: name, DatabaseName: crawler.database, Columns: columns, Location: crawler.folder })
+      crawler.lastCrawl = { Status: 'SUCCEEDED' }
+    } catch (err) {
+      crawler.lastCrawl = { Status: 'FAILED', ErrorMessage: err instanceof Error ? err.message : String(err) }
+    } finally {
+      crawler.state = 'READY'
+    }
+  }
+
+  private crawler(name: string): Crawler {
+    const c = this.crawlers.get(name)
+    if (!c) throw glue('EntityNotFoundException', `Crawler ${name} not found`)
+    return c
+  }
+}
+
+/** Glue names a table after its folder, with the crawler's prefix. */
+function tableName(c: Crawler): string {
+  const folder = c.folder.replace(/\/+$/, '').split('/').pop() ?? 'table'
+  return `${c.tablePrefix}${folder}`
+}
+
+function glue(exception: string, message: string): Error {
+  return taskError(`Glue.${exception}`, { code: exception, message })
+}

@@ -1,0 +1,156 @@
+import iconv from 'iconv-lite'
+import { link, mkdir, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createWriteStream } from 'node:fs'
+import { createGunzip } from 'node:zlib'
+import { AppError } from '../../errors.ts'
+import { taskError } from '../../ingest/execution-input.ts'
+import { registerTable } from '../../ingest/register-table.ts'
+import { schemaDifferences } from '../../ingest/schema-diff.ts'
+import { keys } from '../../keys.ts'
+import type { Catalog, Column } from '../../ports/catalog.ts'
+import type { IngestInput, IngestResult } from '../../ports/workflow.ts'
+import type { DiskObjectStore } from './disk-object-store.ts'
+import { RowError, type DuckDbIngest } from './duckdb-ingest.ts'
+import type { LocalGlue } from './local-glue.ts'
+
+export type LocalTaskDeps = {
+  store: DiskObjectStore
+  catalog: Catalog
+  glue: LocalGlue
+  ingest: DuckDbIngest
+  now: () => Date
+}
+
+type Params = Record<string, unknown>
+type Handler = (params: Params) => Promise<unknown>
+
+/** What the job learns as it runs, for its record; the state machine carries only AWS shapes. */
+export type TaskProgress = { result?: IngestResult }
+
+/**
+ * The local stand-ins for the state machine's Task states, by state name. Each does what its AWS
+ * integration does, on the local adapters, and returns the same response shape.
+ */
+export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progress: TaskProgress): Record<string, Handler> {
+  const staged = keys.staging(input.tenant, input.jobId)
+  const partKey = keys.lakePart(input.tenant, input.table, input.jobId)
+  let crawled: Column[] | undefined
+  let converted: { rowsLoaded: number; rowsRejected: number; rejected: IngestResult['rejected']; columns: Column[] } | undefined
+  let registered = false
+
+  const cleanUp = async () => {
+    deps.glue.deleteCrawler(`csvlake-${input.jobId}`)
+    await deps.store.deletePrefix(keys.stagingDir(input.tenant, input.jobId))
+  }
+
+  return {
+    StageFile: async () => {
+      await stage(deps.store, input, staged)
+      return { CopyObjectResult: { LastModified: deps.now().toISOString() } }
+    },
+    CreateClassifier: async (p) => {
+      const csv = p.CsvClassifier as { Name: string; Delimiter: string; QuoteSymbol: string }
+      if (csv.Delimiter !== input.dialect.delimiter || csv.QuoteSymbol !== input.dialect.quote) {
+        throw taskError('Glue.InvalidInputException', { code: 'BAD_CLASSIFIER', message: 'The classifier does not match the dialect' })
+      }
+      return deps.glue.createClassifier(csv.Name, input.dialect)
+    },
+    CreateCrawler: async (p) => deps.glue.createCrawler(p as Parameters<LocalGlue['createCrawler']>[0]),
+    StartCrawler: async (p) => deps.glue.startCrawler(String(p.Name)),
+    GetCrawler: async (p) => deps.glue.getCrawler(String(p.Name)),
+    GetCrawledTable: async (p) => {
+      const table = deps.glue.getTable(String(p.DatabaseName), String(p.Name))
+      crawled = table.Table.StorageDescriptor.Columns
+      return table
+    },
+    ConvertToParquet: async () => {
+      if (!crawled) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'No crawled schema to convert with' })
+      // Appending keeps the table's types, so a column that widens (int -> double) loads as the table has it.
+      const existing = await deps.catalog.get(input.tenant, input.table)
+      const columns = input.mode === 'append' && existing && schemaDifferences(existing.columns, crawled).length === 0
+        ? existing.columns
+        : crawled
+      try {
+        const result = await deps.ingest.convert(deps.store.pathOf(staged), input.dialect, columns, deps.store.pathOf(partKey), input.onError)
+        converted = { ...result, columns }
+        return {
+          QueryExecution: {
+            QueryExecutionId: input.jobId,
+            Statistics: { RowsLoaded: result.rowsLoaded, RowsRejected: result.rowsRejected },
+          },
+        }
+      } catch (err) {
+        if (err instanceof RowError) {
+          throw taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: err.message, line: err.line, column: err.column, value: err.value })
+        }
+        throw err
+      }
+    },
+    RegisterTable: async () => {
+      if (!converted) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'Nothing was converted' })
+      const existing = await deps.catalog.get(input.tenant, input.table)
+      const part = { key: partKey, rows: converted.rowsLoaded, jobId: input.jobId, fileId: input.fileId }
+      let registration
+      try {
+        registration = registerTable(existing, input, converted.columns, part, deps.now())
+      } catch (err) {
+        if (err instanceof AppError) throw taskError(`Csvlake.${err.code}`, { code: err.code, message: err.message })
+        throw err
+      }
+      // The entry is written atomically first; the replaced parts are deleted only after.
+      await deps.catalog.put(registration.entry)
+      registered = true
+      for (const old of registration.dropParts) await deps.store.deletePrefix(dirname(old.key) + '/')
+      progress.result = {
+        table: input.table,
+        columns: registration.entry.columns,
+        rowsRead: converted.rowsLoaded + converted.rowsRejected,
+        rowsLoaded: converted.rowsLoaded,
+        rowsRejected: converted.rowsRejected,
+        rejected: converted.rejected,
+        tableRowCount: registration.entry.rowCount,
+      }
+      return { table: input.table, rowCount: registration.entry.rowCount }
+    },
+    CleanUp: async () => {
+      await cleanUp()
+      return {}
+    },
+    CleanUpAfterFailure: async () => {
+      await cleanUp()
+      if (!registered) await deps.store.deletePrefix(dirname(partKey) + '/')
+      return {}
+    },
+  }
+}
+
+/**
+ * The staged copy is plain UTF-8 CSV whatever was uploaded: gzip is inflated and other encodings
+ * are transcoded on the way, streaming. A plain UTF-8 upload is hard-linked (raw bytes are immutable).
+ */
+async function stage(store: DiskObjectStore, input: IngestInput, stagedKey: string): Promise<void> {
+  const rawPath = store.pathOf(keys.rawData(input.tenant, input.fileId))
+  const target = store.pathOf(stagedKey)
+  await mkdir(dirname(target), { recursive: true })
+  await rm(target, { force: true })
+  const encoding = input.dialect.encoding.toLowerCase()
+  const plain = input.dialect.compression === 'none' && !input.dialect.bom && (encoding === 'utf-8' || encoding === 'utf8')
+  if (plain) {
+    try {
+      await link(rawPath, target)
+      return
+    } catch {
+      // Another file system: fall through to a copy.
+    }
+  }
+  if (!iconv.encodingExists(encoding)) {
+    throw taskError('Csvlake.BadEncoding', { code: 'BAD_ENCODING', message: `Unknown encoding ${input.dialect.encoding}` })
+  }
+  const raw = await store.get(keys.rawData(input.tenant, input.fileId))
+  const steps: NodeJS.ReadWriteStream[] = []
+  if (input.dialect.compression === 'gzip') steps.push(createGunzip())
+  steps.push(iconv.decodeStream(encoding, { stripBOM: true }), iconv.encodeStream('utf-8'))
+  await pipeline([raw, ...steps, createWriteStream(target)])
+}

@@ -1,0 +1,202 @@
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
+import { notFound } from '../../errors.ts'
+import { executionInput, parseCause } from '../../ingest/execution-input.ts'
+import { readJson, writeJson } from '../../json-records.ts'
+import { keys } from '../../keys.ts'
+import type { Logger } from '../../logger.ts'
+import type { ObjectStore } from '../../ports/object-store.ts'
+import type { IngestInput, JobRecord, JobStep, Workflow } from '../../ports/workflow.ts'
+import type { TenantId } from '../../tenant.ts'
+import type { TaskProgress } from './local-ingest-tasks.ts'
+
+type Handlers = Record<string, (params: Record<string, unknown>) => Promise<unknown>>
+type Event = { type: string; timestamp: number; state?: { name: string; type: string }; Error?: string; Cause?: unknown }
+
+export type LocalWorkflowDeps = {
+  store: ObjectStore
+  definition: StateMachineDefinition
+  /** The local Task handlers for one execution. */
+  tasksFor: (input: IngestInput, progress: TaskProgress) => Handlers
+  /** What a Wait state lasts locally, in ms, instead of its ASL seconds. */
+  waitMs: number
+  /** Cleans up what a job that died with the process left (staged copy, unregistered Parquet). */
+  cleanUpDead: (record: JobRecord) => Promise<void>
+  log: Logger
+  now: () => Date
+}
+
+/**
+ * Runs `statemachines/ingest.asl.json` in process with aws-local-stepfunctions, every Task state
+ * overridden by its local handler. The job record (one step per state) is rebuilt from the
+ * execution's event log and kept in the object store, so job-status survives a restart.
+ */
+export class LocalWorkflow implements Workflow {
+  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>()
+  private readonly machine: StateMachine
+
+  constructor(private readonly deps: LocalWorkflowDeps) {
+    this.machine = new StateMachine(deps.definition, { validationOptions: { checkArn: true } })
+  }
+
+  async start(input: IngestInput): Promise<JobRecord> {
+    const record: JobRecord = {
+      jobId: input.jobId,
+      tenant: input.tenant,
+      input,
+      status: 'RUNNING',
+      startedAt: this.deps.now().toISOString(),
+      steps: [],
+      executionArn: `local:execution:ingest:${input.jobId}`,
+    }
+    await this.save(record)
+    const progress: TaskProgress = {}
+    const waits = Object.fromEntries(
+      Object.entries(this.deps.definition.States)
+        .filter(([, s]) => s.Type === 'Wait')
+        .map(([name]) => [name, this.deps.waitMs]),
+    )
+    const execution = this.machine.run(executionInput(input, { bucket: 'local', crawlerRole: 'local', workGroup: 'local' }), {
+      overrides: {
+        taskResourceLocalHandlers: this.deps.tasksFor(input, progress) as never,
+        waitTimeOverrides: waits,
+        retryIntervalOverrides: Object.fromEntries(Object.keys(this.deps.definition.States).map((n) => [n, this.deps.waitMs])),
+      },
+      noThrowOnAbort: true,
+    })
+    const done = this.follow(record, execution.eventLogs as AsyncGenerator<Event>, execution.result, progress)
+    this.running.set(input.jobId, { abort: execution.abort, done })
+    void done.finally(() => this.running.delete(input.jobId))
+    return structuredClone(record)
+  }
+
+  async describe(tenant: TenantId, jobId: string): Promise<JobRecord> {
+    const record = await readJson<JobRecord>(this.deps.store, keys.job(tenant, jobId))
+    if (!record) throw notFound(`The job ${jobId}`)
+    return record
+  }
+
+  /** Jobs left RUNNING by a process that died end FAILED, with a reason, and leave nothing behind. */
+  async recover(): Promise<number> {
+    let recovered = 0
+    for (const key of await this.deps.store.list(keys.jobsPrefix())) {
+      const record = await readJson<JobRecord>(this.deps.store, key)
+      if (!record || record.status !== 'RUNNING' || this.running.has(record.jobId)) continue
+      await this.deps.cleanUpDead(record)
+      await this.save(this.failed(record, 'csvlake stopped while this job was running, so it did not finish. Submit the file again.'))
+      recovered++
+    }
+    return recovered
+  }
+
+  async close(): Promise<void> {
+    const pending = [...this.running.values()]
+    for (const run of pending) run.abort()
+    await Promise.allSettled(pending.map((r) => r.done))
+  }
+
+  private async follow(record: JobRecord, events: AsyncGenerator<Event>, result: Promise<unknown>, progress: TaskProgress) {
+    let saving = Promise.resolve()
+    const save = () => {
+      const snapshot = structuredClone(record)
+      saving = saving.then(() => this.save(snapshot)).catch((err) => this.deps.log.error('saving a job record failed', { err: String(err) }))
+    }
+    try {
+      for await (const event of events) {
+        if (applyEvent(record, event)) save()
+      }
+      await result.catch(() => undefined)
+    } catch (err) {
+      this.deps.log.error('ingest execution broke', { jobId: record.jobId, err: String(err) })
+    }
+    if (record.status === 'RUNNING') {
+      Object.assign(record, this.failed(record, 'The workflow was stopped before it finished (csvlake is shutting down). Submit the file again.'))
+    }
+    if (record.status === 'SUCCEEDED' && progress.result) record.result = progress.result
+    save()
+    await saving
+  }
+
+  private failed(record: JobRecord, message: string): JobRecord {
+    const at = this.deps.now().toISOString()
+    return {
+      ...record,
+      status: 'FAILED',
+      endedAt: at,
+      steps: record.steps.map((s) => (s.status === 'RUNNING' ? { ...s, status: 'FAILED', endedAt: at, error: message } : s)),
+      error: { code: 'ABORTED', message },
+    }
+  }
+
+  private save(record: JobRecord): Promise<void> {
+    return writeJson(this.deps.store, keys.job(record.tenant, record.jobId), record)
+  }
+}
+
+/**
+ * Folds one execution event into the record: one step per state, re-used when a Choice loop
+ * passes through it again. Answers whether the record changed.
+ */
+export function applyEvent(record: JobRecord, event: Event): boolean {
+  const at = new Date(event.timestamp).toISOString()
+  const step = (name: string): JobStep | undefined => record.steps.find((s) => s.name === name)
+  switch (event.type) {
+    case 'StateEntered': {
+      if (!event.state) return false
+      const existing = step(event.state.name)
+      if (existing) {
+        existing.status = 'RUNNING'
+        existing.passes = (existing.passes ?? 1) + 1
+        delete existing.endedAt
+      } else {
+        record.steps.push({ name: event.state.name, type: event.state.type, status: 'RUNNING', startedAt: at })
+      }
+      return true
+    }
+    case 'StateExited': {
+      const s = event.state && step(event.state.name)
+      if (!s || s.status === 'CAUGHT' || s.status === 'FAILED') {
+        if (s) s.endedAt = at
+        return Boolean(s)
+      }
+      s.status = 'SUCCEEDED'
+      s.endedAt = at
+      return true
+    }
+    case 'StateFailed':
+    case 'StateCaught': {
+      const s = event.state && step(event.state.name)
+      if (!s) return false
+      if (event.type === 'StateFailed') s.error = parseCause(event.Cause).message
+      s.status = event.type === 'StateCaught' ? 'CAUGHT' : 'FAILED'
+      s.endedAt = at
+      return true
+    }
+    case 'StateRetried': {
+      const s = event.state && step(event.state.name)
+      if (!s) return false
+      s.status = 'RUNNING'
+      s.retries = (s.retries ?? 0) + 1
+      delete s.error
+      return true
+    }
+    case 'ExecutionSucceeded':
+      record.status = 'SUCCEEDED'
+      record.endedAt = at
+      return true
+    case 'ExecutionFailed': {
+      const cause = parseCause(event.Cause)
+      record.status = 'FAILED'
+      record.endedAt = at
+      record.error = {
+        code: String(cause.code ?? 'INGEST_FAILED'),
+        message: cause.message,
+        ...(typeof cause.line === 'number' ? { line: cause.line } : {}),
+        ...(typeof cause.column === 'string' ? { column: cause.column } : {}),
+        ...(typeof cause.value === 'string' ? { value: cause.value } : {}),
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}

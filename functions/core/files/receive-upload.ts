@@ -1,0 +1,189 @@
+import busboy from 'busboy'
+import { createHash } from 'node:crypto'
+import { Transform, type Readable } from 'node:stream'
+import { AppError } from '../errors.ts'
+import { newId } from '../ids.ts'
+import { writeJson } from '../json-records.ts'
+import { keys } from '../keys.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
+import type { TenantId } from '../tenant.ts'
+import { assertLooksLikeText, GZIP_MAGIC, startsWith } from './content-check.ts'
+import { readDecodedHead } from './decoded-head.ts'
+import type { FileMeta } from './file-meta.ts'
+import { sniffDialect } from '../ingest/sniff.ts'
+
+export type UploadDeps = {
+  store: ObjectStore
+  maxUploadBytes: number
+  previewHeadBytes: number
+  now: () => Date
+}
+
+type Incoming = { contentType: string | undefined; contentLength: number | undefined; body: Readable }
+
+const SNIFF_BYTES = 8192
+/** Room for multipart boundaries and headers around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024
+
+/**
+ * Streams the `file` field of a multipart body to the object store, hashing and counting as it
+ * goes; the file becomes listed (its meta.json written) only once it is complete and checked.
+ */
+export async function receiveUpload(deps: UploadDeps, tenant: TenantId, req: Incoming): Promise<FileMeta> {
+  if (!req.contentType?.toLowerCase().startsWith('multipart/form-data')) {
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the file as multipart/form-data in a field named "file" (curl -F file=@data.csv).',
+    )
+  }
+  if (req.contentLength !== undefined && req.contentLength > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
+    throw tooLarge(deps.maxUploadBytes)
+  }
+  const fileId = newId('f')
+  const stored = await streamFileField(deps, tenant, fileId, req)
+  try {
+    return await checkAndRegister(deps, tenant, fileId, stored)
+  } catch (err) {
+    await deps.store.deletePrefix(keys.rawDir(tenant, fileId))
+    throw err
+  }
+}
+
+type Stored = { name: string; mimeType: string; bytes: number; sha256: string; compression: 'none' | 'gzip' }
+
+function streamFileField(deps: UploadDeps, tenant: TenantId, fileId: string, req: Incoming): Promise<Stored> {
+  return new Promise<Stored>((resolve, reject) => {
+    let parser: busboy.Busboy
+    try {
+      parser = busboy({ headers: { 'content-type': req.contentType }, limits: { files: 1, fields: 50, parts: 60 } })
+    } catch (err) {
+      reject(new AppError('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`))
+      return
+    }
+    let seen = false
+    let settled = false
+    const fail = (err: unknown) => {
+      if (settled) return
+      settled = true
+      req.body.unpipe(parser)
+      req.body.resume()
+      reject(err)
+    }
+    parser.on('file', (field, stream, info) => {
+      if (field !== 'file' || seen) {
+        stream.resume()
+        return
+      }
+      seen = true
+      const counter = countAndHash(deps.maxUploadBytes)
+      deps.store
+        .put(keys.rawData(tenant, fileId), stream.pipe(counter.transform))
+        .then(() => {
+          if (settled) return
+          settled = true
+          resolve({
+            name: cleanFileName(info.filename),
+            mimeType: info.mimeType,
+            bytes: counter.bytes(),
+            sha256: counter.sha256(),
+            compression: counter.gzip() ? 'gzip' : 'none',
+          })
+        })
+        .catch((err: unknown) => {
+          stream.resume()
+          fail(err instanceof AppError ? err : new AppError('BAD_REQUEST', 'The upload was interrupted before it ended; send it again.', {}, { cause: err }))
+        })
+    })
+    parser.on('error', (err: Error) => fail(new AppError('BAD_REQUEST', `The multipart body is malformed: ${err.message}`)))
+    parser.on('close', () => {
+      if (!seen) fail(new AppError('BAD_REQUEST', 'No file in the request: send it in a multipart field named "file".'))
+    })
+    req.body.on('error', (err) => fail(new AppError('BAD_REQUEST', 'The upload was interrupted; send it again.', {}, { cause: err })))
+    req.body.pipe(parser)
+  })
+}
+
+/** Counts and hashes the bytes as they pass, refusing binary heads and anything over the limit. */
+function countAndHash(maxBytes: number) {
+  const hash = createHash('sha256')
+  let bytes = 0
+  let head: Buffer | undefined = Buffer.alloc(0)
+  let gzip = false
+  const checkHead = (final: boolean) => {
+    if (head === undefined || (!final && head.byteLength < SNIFF_BYTES)) return
+    gzip = startsWith(head, GZIP_MAGIC)
+    if (!gzip) assertLooksLikeText(head.subarray(0, SNIFF_BYTES))
+    head = undefined
+  }
+  const transform = new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void) {
+      bytes += chunk.byteLength
+      if (bytes > maxBytes) return done(tooLarge(maxBytes))
+      hash.update(chunk)
+      try {
+        if (head !== undefined) {
+          head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES)])
+          checkHead(false)
+        }
+      } catch (err) {
+        return done(err as Error)
+      }
+      done(null, chunk)
+    },
+    flush(done: (err?: Error | null) => void) {
+      try {
+        checkHead(true)
+        done()
+      } catch (err) {
+        done(err as Error)
+      }
+    },
+  })
+  return { transform, bytes: () => bytes, sha256: () => hash.digest('hex'), gzip: () => gzip }
+}
+
+async function checkAndRegister(deps: UploadDeps, tenant: TenantId, fileId: string, stored: Stored): Promise<FileMeta> {
+  if (stored.bytes === 0) throw new AppError('EMPTY_FILE', 'The file is empty; there is nothing to load.')
+  const dataKey = keys.rawData(tenant, fileId)
+  const head = await readDecodedHead(deps.store, dataKey, stored.compression, deps.previewHeadBytes)
+  if (head.bytes.byteLength === 0) throw new AppError('EMPTY_FILE', 'The file is empty once decompressed.')
+  if (stored.compression === 'gzip') assertLooksLikeText(head.bytes.subarray(0, SNIFF_BYTES))
+  const dialect = sniffDialect(head.bytes, { truncated: head.truncated, compression: stored.compression })
+  const meta: FileMeta = {
+    fileId,
+    name: stored.name,
+    size: stored.bytes,
+    sha256: stored.sha256,
+    contentType: stored.mimeType,
+    compression: stored.compression,
+    uploadedAt: deps.now().toISOString(),
+    dialect,
+  }
+  // The meta is written last: a file is listed only once its bytes are complete and checked.
+  await writeJson(deps.store, keys.rawMeta(tenant, fileId), meta)
+  return meta
+}
+
+function cleanFileName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[\\/]/).pop()?.replace(/[\u0000-\u001f]/g, '').trim() ?? ''
+  return (base || 'upload.csv').slice(0, 255)
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `The file is larger than the upload limit of ${formatBytes(maxBytes)} (CSVLAKE_MAX_UPLOAD_BYTES); nothing was kept.`,
+    { limitBytes: maxBytes },
+  )
+}
+
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = n
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`
+}

@@ -1,0 +1,26 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { loadConfig } from '../config.ts'
+import { createLogger } from '../logger.ts'
+import type { Services } from '../services.ts'
+import { servicesForMode } from '../services-for-mode.ts'
+import { LOCAL_TENANT } from '../tenant.ts'
+import { createOnError, onNotFound } from './on-error.ts'
+import type { TenantEnv } from './openapi.ts'
+import { serveApp } from './serve.ts'
+import { fixedTenant } from './tenant.ts'
+
+/**
+ * Runs one function on its own, listening on PORT, as its Knative service runs it: the same app
+ * the local gateway mounts, with the same tenant resolution in front.
+ */
+export async function runFunction(name: string, build: (services: Services) => OpenAPIHono<TenantEnv>) {
+  const config = loadConfig()
+  const log = createLogger()
+  const services = await servicesForMode(config, log)
+  const app = new OpenAPIHono<TenantEnv>()
+  app.onError(createOnError(log))
+  app.notFound(onNotFound)
+  app.use('/api/*', fixedTenant(LOCAL_TENANT))
+  app.route('/', build(services))
+  serveApp({ app: app as never, port: config.port, log, name, close: () => services.close() })
+}

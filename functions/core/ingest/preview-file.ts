@@ -1,0 +1,25 @@
+import { getFile } from '../files/file-registry.ts'
+import { readDecodedHead } from '../files/decoded-head.ts'
+import { keys } from '../keys.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
+import type { TenantId } from '../tenant.ts'
+import type { DialectOverride } from './dialect.ts'
+import { previewRows, withOverride } from './sniff.ts'
+
+/**
+ * The first rows of an upload, parsed with the dialect kept with it (or the caller's override),
+ * from a bounded head of the file: the time does not grow with the file size.
+ */
+export async function previewFile(
+  deps: { store: ObjectStore; headBytes: number },
+  tenant: TenantId,
+  fileId: string,
+  limit: number,
+  override: DialectOverride,
+) {
+  const meta = await getFile(deps.store, tenant, fileId)
+  const head = await readDecodedHead(deps.store, keys.rawData(tenant, fileId), meta.compression, deps.headBytes)
+  const dialect = Object.keys(override).length === 0 ? meta.dialect : withOverride(head.bytes, meta.dialect, override, { truncated: head.truncated })
+  const preview = previewRows(head.bytes, dialect, limit, { truncated: head.truncated })
+  return { fileId, name: meta.name, size: meta.size, dialect, ...preview }
+}

@@ -1,0 +1,36 @@
+import type { Column } from '../ports/catalog.ts'
+
+/** Types a new file's column may have and still be appended to a column of the table's type. */
+const WIDENS_TO: Record<string, string[]> = {
+  bigint: ['bigint', 'int', 'smallint', 'tinyint'],
+  double: ['double', 'float', 'bigint', 'int', 'smallint', 'tinyint'],
+  timestamp: ['timestamp', 'date'],
+  string: ['string', 'bigint', 'int', 'double', 'boolean', 'date', 'timestamp'],
+}
+
+/**
+ * Why `incoming` cannot be appended to a table with `existing` columns, in words a person can
+ * act on; empty when it can (same names in the same order, each type equal or widening).
+ */
+export function schemaDifferences(existing: Column[], incoming: Column[]): string[] {
+  const problems: string[] = []
+  const names = (cols: Column[]) => cols.map((c) => c.name.toLowerCase())
+  const have = names(existing)
+  const got = names(incoming)
+  const missing = have.filter((n) => !got.includes(n))
+  const extra = got.filter((n) => !have.includes(n))
+  if (missing.length) problems.push(`the file lacks column(s) ${missing.join(', ')}`)
+  if (extra.length) problems.push(`the file has new column(s) ${extra.join(', ')}`)
+  if (problems.length === 0 && have.join('\u0000') !== got.join('\u0000')) {
+    problems.push(`the columns are in another order (table: ${have.join(', ')}; file: ${got.join(', ')})`)
+  }
+  if (problems.length) return problems
+  existing.forEach((col, i) => {
+    const other = incoming[i]
+    if (!other || other.type === col.type) return
+    if (!(WIDENS_TO[col.type] ?? [col.type]).includes(other.type)) {
+      problems.push(`column ${col.name} is ${col.type} in the table but ${other.type} in the file`)
+    }
+  })
+  return problems
+}

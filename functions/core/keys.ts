@@ -1,0 +1,24 @@
+import type { TenantId } from './tenant.ts'
+
+/** The object-store layout of ARCHITECTURE.md: every key starts with its kind and its tenant. */
+export const keys = {
+  rawPrefix: (t: TenantId) => `raw/${t}/`,
+  rawData: (t: TenantId, fileId: string) => `raw/${t}/${fileId}/data`,
+  rawMeta: (t: TenantId, fileId: string) => `raw/${t}/${fileId}/meta.json`,
+  rawDir: (t: TenantId, fileId: string) => `raw/${t}/${fileId}/`,
+  staging: (t: TenantId, jobId: string) => `staging/${t}/${jobId}/data.csv`,
+  stagingDir: (t: TenantId, jobId: string) => `staging/${t}/${jobId}/`,
+  lakeTenant: (t: TenantId) => `lake/${t}/`,
+  lakeTable: (t: TenantId, table: string) => `lake/${t}/${table}/`,
+  lakePart: (t: TenantId, table: string, jobId: string) => `lake/${t}/${table}/${jobId}/data.parquet`,
+  catalogEntry: (t: TenantId, table: string) => `catalog/${t}/${table}.json`,
+  catalogPrefix: (t: TenantId) => `catalog/${t}/`,
+  job: (t: TenantId, jobId: string) => `jobs/${t}/${jobId}.json`,
+  jobsPrefix: () => `jobs/`,
+  resultsTenant: (t: TenantId) => `results/${t}/`,
+  resultDir: (t: TenantId, queryId: string) => `results/${t}/${queryId}/`,
+  resultParquet: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.parquet`,
+  resultCsv: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.csv`,
+  query: (t: TenantId, queryId: string) => `queries/${t}/${queryId}.json`,
+  queriesPrefix: () => `queries/`,
+}

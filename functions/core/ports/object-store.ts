@@ -1,0 +1,27 @@
+import type { Readable } from 'node:stream'
+
+/**
+ * Where every byte csvlake keeps lives: a folder on disk locally, an S3 bucket on AWS.
+ * Keys are '/'-separated and always start with a kind and a tenant (see `keys.ts`).
+ */
+export interface ObjectStore {
+  /**
+   * Streams `body` under `key`. The object becomes visible only once every byte is written;
+   * if the body errors or the process dies, nothing is left under `key`.
+   */
+  put(key: string, body: Readable | AsyncIterable<Uint8Array>): Promise<{ bytes: number }>
+  /** Writes a small object atomically. */
+  putBytes(key: string, data: Uint8Array | string): Promise<void>
+  /** The whole object as a stream; throws AppError NOT_FOUND when missing. */
+  get(key: string): Promise<Readable>
+  /** A small object, or undefined when missing. */
+  getBytes(key: string): Promise<Uint8Array | undefined>
+  /** At most the first `maxBytes` bytes; throws AppError NOT_FOUND when missing. */
+  readHead(key: string, maxBytes: number): Promise<Uint8Array>
+  /** Size in bytes, or undefined when missing. */
+  size(key: string): Promise<number | undefined>
+  /** Every key under `prefix` (recursively), sorted. */
+  list(prefix: string): Promise<string[]>
+  delete(key: string): Promise<void>
+  deletePrefix(prefix: string): Promise<void>
+}

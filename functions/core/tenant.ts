@@ -1,0 +1,14 @@
+/**
+ * A tenant id is safe as an object-key segment and inside a DuckDB identifier: lower-case
+ * letters, digits, '-' and '_'. Until identity arrives every caller is the tenant `local`.
+ */
+export type TenantId = string & { readonly __brand: 'TenantId' }
+
+const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/
+
+export function tenantId(value: string): TenantId {
+  if (!TENANT_PATTERN.test(value)) throw new Error(`not a tenant id: ${JSON.stringify(value)}`)
+  return value as TenantId
+}
+
+export const LOCAL_TENANT = tenantId('local')

@@ -1,0 +1,50 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { Logger } from '../core/logger.ts'
+import { createApp } from '../core/http/openapi.ts'
+
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+}
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>csvlake API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="/api/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#docs', deepLinking: true })</script>
+</body></html>`
+
+/**
+ * The OpenAPI document of every route of `apps` (generated from the zod schemas that validate
+ * them) and a browsable docs page whose assets are served from here: it works offline.
+ */
+export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] }) {
+  const app = createApp(deps.log)
+  const documented = new OpenAPIHono()
+  for (const sub of deps.apps) documented.route('/', sub as never)
+  const document = documented.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'csvlake API',
+      version: '0.1.0',
+      description:
+        'Upload CSV files, preview them, submit them to the ingest workflow, and query them with SQL. ' +
+        'Errors always look like {"error": {"code", "message"}}.',
+    },
+  })
+  const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+  app.get('/api/openapi.json', (c) => c.json(document))
+  app.get('/api/docs', (c) => c.html(PAGE))
+  app.get('/api/docs/:asset', async (c) => {
+    const asset = c.req.param('asset')
+    const type = ASSETS[asset]
+    if (!type) return c.json({ error: { code: 'NOT_FOUND', message: 'No such docs asset' } }, 404)
+    return c.body(await readFile(join(assetDir, asset)), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' })
+  })
+  return app
+}

@@ -1,0 +1,16 @@
+import { loadConfig } from '../core/config.ts'
+import { serveApp } from '../core/http/serve.ts'
+import { createLogger } from '../core/logger.ts'
+import { servicesForMode } from '../core/services-for-mode.ts'
+import { createGatewayApp } from './app.ts'
+
+const config = loadConfig()
+const log = createLogger()
+const services = await servicesForMode(config, log)
+log.info('csvlake started', {
+  mode: config.mode,
+  dataDir: config.dataDir,
+  identity: 'none: every caller is the one local user',
+  recovered: services.recovered,
+})
+serveApp({ app: createGatewayApp(services) as never, port: config.port, log, name: 'csvlake', close: () => services.close() })

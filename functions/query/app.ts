@@ -1,0 +1,158 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { Readable } from 'node:stream'
+import { AppError } from '../core/errors.ts'
+import { createApp, errors, json } from '../core/http/openapi.ts'
+import { newId, QueryId } from '../core/ids.ts'
+import type { QueryEngine, QueryRecord } from '../core/ports/query-engine.ts'
+import { decodePageToken, encodePageToken, MAX_PAGE_ROWS } from '../core/query/page-token.ts'
+import type { Services } from '../core/services.ts'
+import type { TenantId } from '../core/tenant.ts'
+
+const Cell = z.any().openapi({ description: 'number, string (big integers, decimals, dates), boolean or null' })
+
+const QueryResult = z
+  .object({
+    queryId: QueryId,
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
+    sql: z.string(),
+    submittedAt: z.string(),
+    endedAt: z.string().optional(),
+    columns: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
+    rows: z.array(z.array(Cell)).optional(),
+    rowCount: z.number().int().optional().openapi({ description: 'Rows in the whole result, not just this page' }),
+    offset: z.number().int().optional(),
+    nextToken: z.string().optional(),
+    stats: z.object({ elapsedMs: z.number() }).optional(),
+    error: z
+      .object({ code: z.string(), message: z.string(), line: z.number().int().optional(), column: z.number().int().optional() })
+      .optional(),
+  })
+  .openapi('QueryResult')
+
+const RunQuery = z
+  .object({
+    sql: z.string().min(1, 'Write some SQL to run').max(100_000),
+    waitMs: z.number().int().min(0).max(60_000).optional().openapi({ description: 'How long to wait for the result before answering 202' }),
+    maxResults: z.number().int().min(1).max(MAX_PAGE_ROWS).optional(),
+  })
+  .strict()
+  .openapi('RunQuery')
+
+const idParam = z.object({ queryId: QueryId })
+
+const runRoute = createRoute({
+  method: 'post',
+  path: '/api/query',
+  summary: 'Run one read-only SQL statement over your tables',
+  request: { body: { content: { 'application/json': { schema: RunQuery } }, required: true } },
+  responses: {
+    200: json(QueryResult, 'Ended within waitMs: the first page'),
+    202: json(QueryResult, 'Still running: poll GET /api/query/{queryId}'),
+    ...errors(400, 403, 429),
+  },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/api/query/{queryId}',
+  summary: 'A query: its status, and a page of its result',
+  request: {
+    params: idParam,
+    query: z.object({
+      nextToken: z.string().max(200).optional(),
+      maxResults: z.coerce.number().int().min(1).max(MAX_PAGE_ROWS).optional(),
+    }),
+  },
+  responses: { 200: json(QueryResult, 'The query'), ...errors(400, 404) },
+})
+
+const cancelRoute = createRoute({
+  method: 'delete',
+  path: '/api/query/{queryId}',
+  summary: 'Cancel a running query',
+  request: { params: idParam },
+  responses: { 200: json(QueryResult, 'The query, CANCELLED unless it had ended'), ...errors(400, 404) },
+})
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/api/query/{queryId}/results.csv',
+  summary: 'The whole result as CSV, streamed',
+  request: { params: idParam },
+  responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errors(400, 404, 409) },
+})
+
+export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'>) {
+  const app = createApp(deps.log)
+  const engine = deps.queries
+
+  app.openapi(runRoute, async (c) => {
+    const body = c.req.valid('json')
+    const queryId = newId('q')
+    await engine.start(c.var.tenant, queryId, body.sql)
+    const record = await engine.wait(c.var.tenant, queryId, body.waitMs ?? deps.config.query.defaultWaitMs)
+    if (record.status === 'FAILED' && record.error) {
+      // A SQL error found while running is still the SQL's fault: 400, with where it was.
+      throw new AppError('SQL_ERROR', record.error.message, {
+        queryId,
+        line: record.error.line,
+        column: record.error.column,
+        reason: record.error.code,
+      })
+    }
+    const answer = await present(engine, c.var.tenant, record, 0, body.maxResults)
+    return c.json(answer, record.status === 'RUNNING' ? 202 : 200)
+  })
+
+  app.openapi(getRoute, async (c) => {
+    const { queryId } = c.req.valid('param')
+    const { nextToken, maxResults } = c.req.valid('query')
+    const offset = decodePageToken(nextToken)
+    const record = await engine.get(c.var.tenant, queryId)
+    return c.json(await present(engine, c.var.tenant, record, offset, maxResults), 200)
+  })
+
+  app.openapi(cancelRoute, async (c) => {
+    const { queryId } = c.req.valid('param')
+    return c.json(await present(engine, c.var.tenant, await engine.cancel(c.var.tenant, queryId), 0, 0), 200)
+  })
+
+  app.openapi(exportRoute, async (c) => {
+    const { queryId } = c.req.valid('param')
+    const csv = await engine.exportCsv(c.var.tenant, queryId)
+    return new Response(Readable.toWeb(csv) as ReadableStream, {
+      status: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${queryId}.csv"`,
+      },
+    }) as never
+  })
+
+  return app
+}
+
+async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecord, offset: number, maxResults?: number) {
+  const base = {
+    queryId: record.queryId,
+    status: record.status,
+    sql: record.sql,
+    submittedAt: record.submittedAt,
+    ...(record.endedAt ? { endedAt: record.endedAt, stats: { elapsedMs: Date.parse(record.endedAt) - Date.parse(record.submittedAt) } } : {}),
+    ...(record.error ? { error: record.error } : {}),
+  }
+  if (record.status !== 'SUCCEEDED') return base
+  const rowCount = record.rowCount ?? 0
+  if (offset > rowCount) throw new AppError('BAD_REQUEST', `nextToken points past the end of the result (${rowCount} rows).`)
+  const limit = maxResults ?? MAX_PAGE_ROWS
+  const page = limit === 0 ? { rows: [], columns: record.columns ?? [] } : await engine.page(tenant, record.queryId, offset, limit)
+  const next = offset + page.rows.length
+  return {
+    ...base,
+    columns: record.columns ?? page.columns,
+    rows: page.rows,
+    rowCount,
+    offset,
+    ...(limit > 0 && next < rowCount ? { nextToken: encodePageToken(next) } : {}),
+  }
+}

@@ -1,0 +1,46 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { createApp, errors, json } from '../core/http/openapi.ts'
+import { FileId, JobId } from '../core/ids.ts'
+import { DialectOverride } from '../core/ingest/dialect.ts'
+import { startIngest } from '../core/ingest/start-ingest.ts'
+import type { Services } from '../core/services.ts'
+
+const SubmitBody = z
+  .object({
+    fileId: FileId,
+    table: z.string().max(64).optional().openapi({ description: 'Defaults to the file name: "City People.csv" -> city_people' }),
+    mode: z.enum(['create', 'append', 'replace']).default('create'),
+    onError: z
+      .enum(['fail', 'skip'])
+      .default('fail')
+      .openapi({ description: 'fail: the first bad row fails the job with its line; skip: bad rows are counted and listed' }),
+    dialect: DialectOverride.optional(),
+  })
+  .strict()
+  .openapi('Submit')
+
+const Submitted = z
+  .object({ jobId: JobId, status: z.literal('RUNNING'), table: z.string(), executionArn: z.string() })
+  .openapi('Submitted')
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/api/submit',
+  summary: 'Start the ingest workflow for an upload',
+  request: { body: { content: { 'application/json': { schema: SubmitBody } }, required: true } },
+  responses: { 202: json(Submitted, 'The workflow started; follow it with /api/job-status'), ...errors(400, 404, 409) },
+})
+
+export function createSubmitApp(deps: Pick<Services, 'store' | 'catalog' | 'workflow' | 'config' | 'log'>) {
+  const app = createApp(deps.log)
+  app.openapi(submitRoute, async (c) => {
+    const body = c.req.valid('json')
+    const job = await startIngest(
+      { store: deps.store, catalog: deps.catalog, workflow: deps.workflow, headBytes: deps.config.previewHeadBytes },
+      c.var.tenant,
+      body,
+    )
+    return c.json({ jobId: job.jobId, status: 'RUNNING' as const, table: job.input.table, executionArn: job.executionArn }, 202)
+  })
+  return app
+}

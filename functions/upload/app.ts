@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { FileMeta } from '../core/files/file-meta.ts'
+import { receiveUpload } from '../core/files/receive-upload.ts'
+import { createApp, errors, json } from '../core/http/openapi.ts'
+import type { Services } from '../core/services.ts'
+
+const uploadRoute = createRoute({
+  method: 'post',
+  path: '/api/upload',
+  summary: 'Upload a CSV file (or .csv.gz)',
+  description:
+    'Multipart form data with the file in the field `file`. The body is streamed to storage, hashed and counted on the way; ' +
+    'the file is listed only once complete. Refused: no file, an empty file, a binary file, a file over the limit.',
+  request: {
+    body: {
+      content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
+      required: true,
+    },
+  },
+  responses: { 201: json(FileMeta, 'Stored; its dialect was detected from the head'), ...errors(400, 413, 415) },
+})
+
+export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' | 'now'>) {
+  const app = createApp(deps.log)
+  // Documented from the route, but read by our streaming parser, not by the validator
+  // (which would call Hono's parseBody and buffer the whole file).
+  app.openAPIRegistry.registerPath(uploadRoute)
+  app.post(uploadRoute.path, async (c) => {
+    const body = c.req.raw.body
+    const length = c.req.header('content-length')
+    const meta = await receiveUpload(
+      {
+        store: deps.store,
+        maxUploadBytes: deps.config.maxUploadBytes,
+        previewHeadBytes: deps.config.previewHeadBytes,
+        now: deps.now,
+      },
+      c.var.tenant,
+      {
+        contentType: c.req.header('content-type'),
+        contentLength: length === undefined ? undefined : Number(length),
+        body: body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]),
+      },
+    )
+    return c.json(meta, 201)
+  })
+  return app
+}

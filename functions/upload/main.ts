@@ -1,0 +1,4 @@
+import { runFunction } from '../core/http/run-function.ts'
+import { createUploadApp } from './app.ts'
+
+await runFunction('upload', createUploadApp)
