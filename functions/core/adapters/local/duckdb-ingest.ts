@@ -36,7 +36,8 @@ export class DuckDbIngest {
   async crawl(path: string, dialect: Dialect): Promise<Column[]> {
     return this.withConnection(async (conn) => {
       const reader = await conn.runAndReadAll(
-        `DESCRIBE SELECT * FROM read_csv(${literal(path)}, ${dialectOptions(dialect)}, sample_size = -1, ` +
+        // Rows that do not parse are left out of the type inference here; the conversion reports them.
+        `DESCRIBE SELECT * FROM read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, sample_size = -1, ignore_errors = true, ` +
           `auto_type_candidates = [${TYPE_CANDIDATES.map(literal).join(', ')}])`,
       )
       const rows = reader.getRowObjectsJS() as { column_name: string; column_type: string }[]
@@ -54,7 +55,7 @@ export class DuckDbIngest {
     const typed = columns.map((c) => `${literal(c.name)}: ${literal(duckdbTypeOf(c.type))}`).join(', ')
     const skip = onError === 'skip'
     const source =
-      `read_csv(${literal(path)}, ${dialectOptions(dialect)}, auto_detect = false, columns = {${typed}}` +
+      `read_csv(${literal(path)}, ${dialectOptions(dialect, false)}, auto_detect = false, columns = {${typed}}` +
       (skip ? `, store_rejects = true, rejects_table = 'csvlake_rejects', rejects_scan = 'csvlake_scans'` : '') +
       ')'
     try {
@@ -64,7 +65,7 @@ export class DuckDbIngest {
           const result = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`)
           loaded = Number(result.getRowsJS()[0]?.[0] ?? 0)
         } catch (err) {
-          throw rowErrorFrom(err)
+          throw isCsvError(err) ? rowErrorFrom(err) : err
         }
         const rejected = skip ? await listRejects(conn) : { count: 0, rows: [] }
         await rename(temp, target)
@@ -101,17 +102,22 @@ async function listRejects(conn: DuckDBConnection): Promise<{ count: number; row
   }
 }
 
-function dialectOptions(d: Dialect): string {
+function dialectOptions(d: Dialect, withNames: boolean): string {
   return [
     `delim = ${literal(d.delimiter)}`,
     `quote = ${literal(d.quote)}`,
     `escape = ${literal(d.escape)}`,
     `header = ${d.header}`,
-    `names = [${d.columnNames.map(literal).join(', ')}]`,
+    ...(withNames ? [`names = [${d.columnNames.map(literal).join(', ')}]`] : []),
     `encoding = 'utf-8'`,
     `strict_mode = true`,
     `null_padding = false`,
   ].join(', ')
+}
+
+function isCsvError(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : String(err)
+  return /CSV Error|Line:|Could not convert|Expected Number of Columns|unterminated quote/i.test(text)
 }
 
 /** DuckDB's CSV errors name the line, and often the column and value: keep them for the job's error. */

@@ -102,7 +102,10 @@ export class LocalWorkflow implements Workflow {
     }
     try {
       for await (const event of events) {
-        if (applyEvent(record, event)) save()
+        if (!applyEvent(record, event)) continue
+        // The result goes in with the status, so no reader sees SUCCEEDED without its table.
+        if (record.status === 'SUCCEEDED' && progress.result) record.result = progress.result
+        save()
       }
       await result.catch(() => undefined)
     } catch (err) {

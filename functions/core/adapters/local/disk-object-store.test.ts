@@ -1,0 +1,56 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DiskObjectStore } from './disk-object-store.ts'
+
+let root: string
+let store: DiskObjectStore
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'csvlake-store-'))
+  store = new DiskObjectStore(root)
+})
+afterEach(() => rm(root, { recursive: true, force: true }))
+
+describe('DiskObjectStore', () => {
+  it('streams an object in and reads it back whole, by head and by size', async () => {
+    const { bytes } = await store.put('raw/t/f/data', Readable.from([Buffer.from('hello '), Buffer.from('world')]))
+    expect(bytes).toBe(11)
+    expect(Buffer.from((await store.getBytes('raw/t/f/data'))!).toString()).toBe('hello world')
+    expect(Buffer.from(await store.readHead('raw/t/f/data', 5)).toString()).toBe('hello')
+    expect(await store.size('raw/t/f/data')).toBe(11)
+    expect(await store.list('raw/t/')).toEqual(['raw/t/f/data'])
+  })
+
+  it('leaves nothing behind, not even a temp file, when the body fails mid-way', async () => {
+    async function* failing() {
+      yield Buffer.from('partial')
+      throw new Error('connection reset')
+    }
+    await expect(store.put('raw/t/f/data', failing())).rejects.toThrow('connection reset')
+    expect(await store.size('raw/t/f/data')).toBeUndefined()
+    expect(await store.list('')).toEqual([])
+    expect(await readdir(join(root, '.tmp'))).toEqual([])
+  })
+
+  it('refuses keys that would escape the root', async () => {
+    await expect(store.putBytes('../escape', 'x')).rejects.toThrow(/valid object key/)
+    await expect(store.putBytes('raw/../../escape', 'x')).rejects.toThrow(/valid object key/)
+    await expect(store.putBytes('/etc/passwd', 'x')).rejects.toThrow(/valid object key/)
+  })
+
+  it('answers NOT_FOUND for a missing object and undefined for missing bytes', async () => {
+    await expect(store.readHead('raw/t/nope/data', 10)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(store.get('raw/t/nope/data')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    expect(await store.getBytes('raw/t/nope/data')).toBeUndefined()
+  })
+
+  it('deletes a prefix recursively', async () => {
+    await store.putBytes('lake/t/a/1/data.parquet', 'x')
+    await store.putBytes('lake/t/a/2/data.parquet', 'y')
+    await store.putBytes('lake/t/b/1/data.parquet', 'z')
+    await store.deletePrefix('lake/t/a/')
+    expect(await store.list('lake/')).toEqual(['lake/t/b/1/data.parquet'])
+  })
+})

@@ -1,0 +1,326 @@
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { access, mkdir, rename, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { Config } from '../../config.ts'
+import { AppError, notFound } from '../../errors.ts'
+import { keys } from '../../keys.ts'
+import type { Catalog } from '../../ports/catalog.ts'
+import type { ObjectStore } from '../../ports/object-store.ts'
+import type { QueryEngine, QueryError, QueryRecord, ResultPage } from '../../ports/query-engine.ts'
+import { classifySql } from '../../query/read-only.ts'
+import type { TenantId } from '../../tenant.ts'
+import { isQueryId, QueryRecords } from './duckdb-query-records.ts'
+import { TenantSandbox } from './duckdb-sandbox.ts'
+import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
+import { sqlString } from './duckdb-sql-text.ts'
+import { planStatement, type StatementPlan } from './duckdb-statement.ts'
+import { toCell } from './duckdb-values.ts'
+
+export type DuckDbQueryEngineDeps = {
+  dataDir: string
+  store: ObjectStore
+  catalog: Catalog
+  limits: Config['query']
+  now?: () => Date
+}
+
+type StopReason = 'CANCELLED' | 'TIMEOUT' | 'SHUTDOWN'
+
+/** A query this process runs. `record` is RUNNING until the end, then the final record. */
+type Run = {
+  record: QueryRecord
+  conn: DuckDBConnection
+  settled: boolean
+  stopReason?: StopReason
+  interrupter?: NodeJS.Timeout
+  /** Resolves to the final record once it is persisted (or could not be). Never rejects. */
+  done: Promise<QueryRecord>
+}
+
+const RESTARTED = 'csvlake restarted while this query was running; run it again.'
+const STOPPED = 'csvlake stopped while this query was running; run it again.'
+
+/**
+ * The local QueryEngine: each tenant's SQL runs in that tenant's sandboxed DuckDB instance
+ * (see `TenantSandbox`), one connection per query, its result written to
+ * results/{tenant}/{queryId}/result.parquet and its record to queries/{tenant}/{queryId}.json.
+ */
+export class DuckDbQueryEngine implements QueryEngine {
+  private readonly dataDir: string
+  private readonly now: () => Date
+  private readonly records: QueryRecords
+  private readonly pool: SandboxPool<TenantSandbox>
+  private readonly runs = new Map<string, Run>()
+  private readonly starting = new Set<string>()
+  private readonly stale = new Set<TenantId>()
+  private closing = false
+
+  constructor(private readonly deps: DuckDbQueryEngineDeps) {
+    this.dataDir = resolve(deps.dataDir)
+    this.now = deps.now ?? (() => new Date())
+    this.records = new QueryRecords(deps.store)
+    const { memoryLimit, threads } = deps.limits
+    this.pool = new SandboxPool(
+      (tenant) => TenantSandbox.open({ dataDir: this.dataDir, tenant, memoryLimit, threads }),
+      deps.limits,
+    )
+  }
+
+  async start(tenant: TenantId, queryId: string, sql: string): Promise<QueryRecord> {
+    if (this.closing) throw new AppError('UNAVAILABLE', 'The query engine is shutting down.')
+    if (!isQueryId(queryId)) throw new AppError('BAD_REQUEST', 'A query id is letters, digits, _ and -.')
+    classifySql(sql) // Refuse what is not a read before opening anything.
+    const key = runKey(tenant, queryId)
+    if (this.starting.has(key) || this.runs.has(key)) throw duplicate()
+    this.starting.add(key)
+    try {
+      if (await this.records.exists(tenant, queryId)) throw duplicate()
+      return await this.launch(tenant, queryId, sql)
+    } finally {
+      this.starting.delete(key)
+    }
+  }
+
+  async wait(tenant: TenantId, queryId: string, waitMs: number): Promise<QueryRecord> {
+    const run = this.runs.get(runKey(tenant, queryId))
+    if (run && !run.settled) {
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<void>((done) => (timer = setTimeout(done, Math.max(0, waitMs))))
+      await Promise.race([run.done, timeout])
+      clearTimeout(timer)
+    }
+    return this.get(tenant, queryId)
+  }
+
+  async get(tenant: TenantId, queryId: string): Promise<QueryRecord> {
+    const run = isQueryId(queryId) ? this.runs.get(runKey(tenant, queryId)) : undefined
+    if (run) return { ...run.record }
+    const record = isQueryId(queryId) ? await this.records.load(tenant, queryId) : undefined
+    if (!record) throw notFound('The query')
+    return record
+  }
+
+  async page(tenant: TenantId, queryId: string, offset: number, limit: number): Promise<ResultPage> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 0) {
+      throw new AppError('BAD_REQUEST', 'offset and limit are whole numbers, 0 or more.')
+    }
+    const { record, parquet } = await this.result(tenant, queryId)
+    const types = record.columns?.map((c) => c.type) ?? []
+    const rows = await this.withConnection(tenant, async (conn) => {
+      const sql = `SELECT * FROM read_parquet(${sqlString(parquet)}) LIMIT $1 OFFSET $2`
+      const reader = await conn.runAndReadAll(sql, [BigInt(limit), BigInt(offset)])
+      return reader.getRows().map((row) => row.map((value, i) => toCell(value, types[i])))
+    })
+    return { columns: record.columns ?? [], rows, offset, rowCount: record.rowCount ?? rows.length }
+  }
+
+  async cancel(tenant: TenantId, queryId: string): Promise<QueryRecord> {
+    const run = this.runs.get(runKey(tenant, queryId))
+    if (run) {
+      this.stop(run, 'CANCELLED')
+      return run.done
+    }
+    const record = await this.get(tenant, queryId)
+    if (record.status !== 'RUNNING') return record
+    // RUNNING on disk but not here: the process that ran it is gone, so it simply ends.
+    const cancelled: QueryRecord = { ...record, status: 'CANCELLED', endedAt: this.now().toISOString() }
+    await this.removeResult(tenant, queryId)
+    await this.records.save(cancelled)
+    return cancelled
+  }
+
+  async exportCsv(tenant: TenantId, queryId: string): Promise<Readable> {
+    const { parquet } = await this.result(tenant, queryId)
+    const csv = this.path(keys.resultCsv(tenant, queryId))
+    if (!(await exists(csv))) {
+      // Written once, under a temp name, so a reader never streams half a file.
+      const temp = `${csv}.${randomUUID()}.tmp`
+      try {
+        await this.withConnection(tenant, (conn) =>
+          conn.run(`COPY (FROM read_parquet(${sqlString(parquet)})) TO ${sqlString(temp)} (FORMAT csv, HEADER, DELIMITER ',')`),
+        )
+        await rename(temp, csv)
+      } finally {
+        await rm(temp, { force: true })
+      }
+    }
+    return createReadStream(csv)
+  }
+
+  invalidate(tenant: TenantId): void {
+    this.stale.add(tenant)
+  }
+
+  /** Marks records left RUNNING by a process that died FAILED; returns how many. */
+  async recover(): Promise<number> {
+    let recovered = 0
+    for await (const record of this.records.all()) {
+      if (record.status !== 'RUNNING' || this.runs.has(runKey(record.tenant, record.queryId))) continue
+      await this.removeResult(record.tenant, record.queryId)
+      const error = { code: 'INTERRUPTED', message: RESTARTED }
+      await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error })
+      recovered++
+    }
+    return recovered
+  }
+
+  async close(): Promise<void> {
+    this.closing = true
+    const runs = [...this.runs.values()]
+    for (const run of runs) this.stop(run, 'SHUTDOWN')
+    await Promise.all(runs.map((r) => r.done))
+    await this.pool.close()
+  }
+
+  private async launch(tenant: TenantId, queryId: string, sql: string): Promise<QueryRecord> {
+    const lease = await this.pool.acquire(tenant)
+    let conn: DuckDBConnection | undefined
+    let plan: StatementPlan
+    const record: QueryRecord = { queryId, tenant, sql, status: 'RUNNING', submittedAt: this.now().toISOString() }
+    try {
+      if (this.stale.delete(tenant)) lease.sandbox.invalidate()
+      await lease.sandbox.syncViews(await this.deps.catalog.list(tenant))
+      conn = await lease.sandbox.connect()
+      plan = await planStatement(conn, sql, this.path(keys.resultParquet(tenant, queryId)))
+      record.columns = plan.columns
+      await this.records.save(record)
+    } catch (err) {
+      if (conn) closeQuietly(conn)
+      lease.release()
+      throw err
+    }
+    const finished = Promise.withResolvers<QueryRecord>()
+    const run: Run = { record, conn, settled: false, done: finished.promise }
+    this.runs.set(runKey(tenant, queryId), run)
+    void this.execute(run, plan, lease).then(finished.resolve)
+    return { ...record }
+  }
+
+  private async execute(run: Run, plan: StatementPlan, lease: Lease<TenantSandbox>): Promise<QueryRecord> {
+    const { tenant, queryId } = run.record
+    const timer = setTimeout(() => this.stop(run, 'TIMEOUT'), this.deps.limits.timeoutMs)
+    let final: QueryRecord
+    try {
+      await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
+      if (run.stopReason) throw new Error('stopped before it started')
+      const rowCount = await plan.run()
+      final = this.ended(run, { status: 'SUCCEEDED', rowCount })
+    } catch (err) {
+      final = this.ended(run, { status: 'FAILED', error: this.runtimeError(plan.describeError(err)) })
+    } finally {
+      clearTimeout(timer)
+      clearInterval(run.interrupter)
+      run.settled = true
+      closeQuietly(run.conn)
+      lease.release()
+    }
+    run.record = final
+    try {
+      if (final.status !== 'SUCCEEDED') await this.removeResult(tenant, queryId)
+      await this.records.save(final)
+      this.runs.delete(runKey(tenant, queryId))
+    } catch {
+      // Not persisted: the record stays in memory, so this process still answers with it.
+    }
+    return final
+  }
+
+  /** The final record; a stop requested before the end decides it, whatever the run did. */
+  private ended(run: Run, outcome: Pick<QueryRecord, 'status' | 'rowCount' | 'error'>): QueryRecord {
+    const base = { ...run.record, endedAt: this.now().toISOString() }
+    switch (run.stopReason) {
+      case 'CANCELLED':
+        return { ...base, status: 'CANCELLED' }
+      case 'TIMEOUT': {
+        const limit = duration(this.deps.limits.timeoutMs)
+        const message = `The query ran longer than ${limit}, the limit set by CSVLAKE_QUERY_TIMEOUT_MS, and was stopped.`
+        return { ...base, status: 'FAILED', error: { code: 'TIMEOUT', message } }
+      }
+      case 'SHUTDOWN':
+        return { ...base, status: 'FAILED', error: { code: 'INTERRUPTED', message: STOPPED } }
+      default:
+        return { ...base, ...outcome }
+    }
+  }
+
+  private runtimeError(error: QueryError): QueryError {
+    if (!error.message.startsWith('Out of Memory Error')) return error
+    const hint = ` Each tenant's queries share ${this.deps.limits.memoryLimit} (CSVLAKE_QUERY_MEMORY_LIMIT).`
+    return { ...error, message: error.message + hint }
+  }
+
+  /** Interrupts until the run ends: an interrupt that lands between two steps would be lost. */
+  private stop(run: Run, reason: StopReason): void {
+    if (run.settled || run.stopReason) return
+    run.stopReason = reason
+    run.conn.interrupt()
+    run.interrupter = setInterval(() => run.conn.interrupt(), 50)
+    run.interrupter.unref()
+  }
+
+  private async result(tenant: TenantId, queryId: string) {
+    const record = await this.get(tenant, queryId)
+    if (record.status !== 'SUCCEEDED') {
+      const why = record.status === 'RUNNING' ? 'rows can be read once it has SUCCEEDED' : 'it has no rows to read'
+      throw new AppError('CONFLICT', `This query is ${record.status}; ${why}.`)
+    }
+    const parquet = this.path(keys.resultParquet(tenant, queryId))
+    if (!(await exists(parquet))) throw new AppError('NOT_FOUND', 'The result of this query is no longer stored; run it again.')
+    return { record, parquet }
+  }
+
+  private async withConnection<T>(tenant: TenantId, use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const lease = await this.pool.acquire(tenant)
+    try {
+      const conn = await lease.sandbox.connect()
+      try {
+        return await use(conn)
+      } finally {
+        conn.closeSync()
+      }
+    } finally {
+      lease.release()
+    }
+  }
+
+  private removeResult(tenant: TenantId, queryId: string): Promise<void> {
+    return rm(this.path(keys.resultDir(tenant, queryId)), { recursive: true, force: true })
+  }
+
+  private path(key: string): string {
+    return join(this.dataDir, key)
+  }
+}
+
+/** Closing a connection must not keep a query from ending. */
+function closeQuietly(conn: DuckDBConnection): void {
+  try {
+    conn.closeSync()
+  } catch {
+    // Already closed with its instance.
+  }
+}
+
+function runKey(tenant: TenantId, queryId: string): string {
+  return `${tenant}/${queryId}`
+}
+
+function duplicate(): AppError {
+  return new AppError('CONFLICT', 'A query with this id exists already.')
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+function duration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`
+  if (ms % 1000 === 0) return `${ms / 1000} second${ms === 1000 ? '' : 's'}`
+  return `${ms} ms`
+}

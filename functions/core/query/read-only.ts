@@ -1,0 +1,242 @@
+import { AppError } from '../errors.ts'
+
+/**
+ * What a tenant's SQL may be: one read. These rules run before the engine sees the SQL (the
+ * first keyword, what follows EXPLAIN) and after it has parsed it (the statement type, the
+ * functions and tables it names), so a refusal never depends on the SQL having run.
+ */
+
+/** query: rows from SELECT-like SQL; describe: DESCRIBE/SUMMARIZE/SHOW; explain: a plan. */
+export type ReadKind = 'query' | 'describe' | 'explain'
+
+export type ReadStatement = {
+  kind: ReadKind
+  /** The first keyword, upper-case ('' when the SQL does not start with a word). */
+  keyword: string
+  /**
+   * The SQL without trailing semicolons and comments, safe to embed in `COPY (...)`; it starts
+   * where the SQL starts, so positions in it are positions in the SQL.
+   */
+  body: string
+  /** For EXPLAIN: the statement explained, which must be a read too (EXPLAIN ANALYZE runs it). */
+  inner?: ReadStatement
+}
+
+const QUERY_WORDS = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'PIVOT', 'UNPIVOT', 'PIVOT_WIDER', 'PIVOT_LONGER'])
+const DESCRIBE_WORDS = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW'])
+const WRITE_VERBS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
+const ONLY_READS = 'Only SELECT, WITH, EXPLAIN and DESCRIBE run here'
+
+/**
+ * Functions a read may not call even though the statement is a SELECT: they read the engine's
+ * settings, run SQL built from strings (which would slip past these checks), change the
+ * instance's state or write files, or read raw memory.
+ */
+const DENIED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  ['current_setting', 'it reads the engine settings'],
+  ['duckdb_settings', 'it reads the engine settings'],
+  ['query', 'it runs SQL built from a string'],
+  ['query_table', 'it runs SQL built from a string'],
+  ['json_execute_serialized_sql', 'it runs SQL built from a string'],
+  ['checkpoint', 'it changes the engine state'],
+  ['force_checkpoint', 'it changes the engine state'],
+  ['enable_logging', 'it changes the engine state'],
+  ['disable_logging', 'it changes the engine state'],
+  ['truncate_duckdb_logs', 'it changes the engine state'],
+  ['write_log', 'it changes the engine state'],
+  ['enable_profiling', 'it changes the engine state'],
+  ['disable_profiling', 'it changes the engine state'],
+  ['enable_peg_parser', 'it changes the engine state'],
+  ['disable_peg_parser', 'it changes the engine state'],
+  ['check_peg_parser', 'it changes the engine state'],
+  ['arrow_scan', 'it reads raw memory'],
+  ['arrow_scan_dumb', 'it reads raw memory'],
+])
+const DENIED_TABLES: ReadonlyMap<string, string> = new Map([['pg_settings', 'it reads the engine settings']])
+
+/** Classifies one statement by its text; throws FORBIDDEN for anything but a read, SQL_ERROR when empty. */
+export function classifySql(sql: string): ReadStatement {
+  const tokens = tokenize(sql)
+  while (tokens.length > 0 && tokens[tokens.length - 1]?.text === ';') tokens.pop()
+  const last = tokens[tokens.length - 1]
+  if (!last) throw new AppError('SQL_ERROR', 'There is no SQL to run; write a SELECT statement.')
+  return classifyTokens(sql, tokens, 0, last.end)
+}
+
+function classifyTokens(sql: string, tokens: Token[], start: number, end: number): ReadStatement {
+  const first = tokens.find((t) => t.text !== '(')
+  const body = sql.slice(start, end)
+  // Not a word (e.g. a number): the engine's parser reports it, and its statement type is checked.
+  if (!first || first.type !== 'word') return { kind: 'query', keyword: '', body }
+  const keyword = first.text.toUpperCase()
+  if (keyword === 'WITH') {
+    const verb = mainVerb(tokens)
+    if (verb && WRITE_VERBS.has(verb)) throw refusal(verb)
+  }
+  if (QUERY_WORDS.has(keyword)) return { kind: 'query', keyword, body }
+  if (DESCRIBE_WORDS.has(keyword)) return { kind: 'describe', keyword, body }
+  // '(EXPLAIN ...)' does not parse; the engine's parser says so.
+  if (keyword === 'EXPLAIN' && first !== tokens[0]) return { kind: 'query', keyword, body }
+  if (keyword !== 'EXPLAIN') throw refusal(keyword)
+  const rest = explained(tokens)
+  const innerStart = rest[0]?.start
+  if (innerStart === undefined) throw new AppError('SQL_ERROR', 'EXPLAIN needs a statement to explain, e.g. EXPLAIN SELECT ...')
+  const inner = classifyTokens(sql, rest, innerStart, end)
+  if (inner.kind === 'explain') throw refusal('EXPLAIN of an EXPLAIN')
+  return { kind: 'explain', keyword, body, inner }
+}
+
+/** What a WITH statement does once its CTEs are defined: the first statement word outside parentheses. */
+function mainVerb(tokens: Token[]): string | undefined {
+  let depth = 0
+  for (const token of tokens.slice(1)) {
+    if (token.text === '(') depth++
+    else if (token.text === ')') depth--
+    else if (depth === 0 && token.type === 'word') {
+      const word = token.text.toUpperCase()
+      if (WRITE_VERBS.has(word) || QUERY_WORDS.has(word)) return word
+    }
+  }
+  return undefined
+}
+
+/** The tokens after EXPLAIN [ANALYZE] [(options)]. */
+function explained(tokens: Token[]): Token[] {
+  let i = 1
+  if (/^ANALY[SZ]E$/i.test(tokens[i]?.text ?? '')) i++
+  const next = tokens[i + 1]
+  const startsStatement = next && (next.text === '(' || QUERY_WORDS.has(next.text.toUpperCase()) || DESCRIBE_WORDS.has(next.text.toUpperCase()))
+  if (tokens[i]?.text === '(' && !startsStatement) {
+    let depth = 0
+    for (; i < tokens.length; i++) {
+      const text = tokens[i]?.text
+      if (text === '(') depth++
+      if (text === ')' && --depth === 0) {
+        i++
+        break
+      }
+    }
+  }
+  return tokens.slice(i)
+}
+
+/** Throws FORBIDDEN unless the parsed statement's type is the one its kind allows. */
+export function assertReadType(kind: ReadKind, statementType: string): void {
+  const allowed = kind === 'explain' ? 'EXPLAIN' : 'SELECT'
+  if (statementType !== allowed) throw refusal(statementKindName(statementType))
+}
+
+/** Throws FORBIDDEN when a read calls a denied function or reads a denied table. */
+export function assertAllowedReferences(refs: { functions: Iterable<string>; tables: Iterable<string> }): void {
+  for (const name of refs.functions) {
+    const why = DENIED_FUNCTIONS.get(name.toLowerCase())
+    if (why) throw new AppError('FORBIDDEN', `The function ${name.toLowerCase()}() is not allowed here: ${why}.`)
+  }
+  for (const name of refs.tables) {
+    const why = DENIED_TABLES.get(name.toLowerCase())
+    if (why) throw new AppError('FORBIDDEN', `The table ${name.toLowerCase()} is not allowed here: ${why}.`)
+  }
+}
+
+/** The refusal for SQL that is not one read: names what it is. */
+export function refusal(kind: string): AppError {
+  const article = /^[AEIOU]/i.test(kind) && !/^US/i.test(kind) ? 'an' : 'a'
+  return new AppError('FORBIDDEN', `${ONLY_READS}; this is ${article} ${kind} statement.`)
+}
+
+/** The refusal when the engine's parser says the statement is not a SELECT. */
+export function notARead(): AppError {
+  return new AppError('FORBIDDEN', `${ONLY_READS}; this statement does more than read.`)
+}
+
+/** Engine statement type names as people say them: VARIABLE_SET -> SET, COPY_DATABASE -> COPY DATABASE. */
+function statementKindName(statementType: string): string {
+  if (statementType === 'VARIABLE_SET') return 'SET'
+  if (statementType === 'CREATE_FUNC') return 'CREATE FUNCTION'
+  if (statementType === 'MERGE_INTO') return 'MERGE'
+  return statementType.replaceAll('_', ' ')
+}
+
+type Token = { type: 'word' | 'identifier' | 'string' | 'number' | 'parameter' | 'symbol'; text: string; start: number; end: number }
+
+/**
+ * DuckDB's lexical rules, as far as classifying needs them: comments (nested), strings ('' and
+ * E'\'' escapes, $tag$ quoting), quoted identifiers, words and single-character symbols.
+ * An unterminated string or comment ends the scan; the engine's parser then reports it.
+ */
+function tokenize(sql: string): Token[] {
+  const tokens: Token[] = []
+  let i = 0
+  const push = (type: Token['type'], start: number, end: number) => {
+    tokens.push({ type, text: sql.slice(start, end), start, end })
+    i = end
+  }
+  while (i < sql.length) {
+    const c = sql[i] ?? ''
+    const next = sql[i + 1] ?? ''
+    if (/\s/.test(c)) {
+      i++
+    } else if (c === '-' && next === '-') {
+      const eol = sql.indexOf('\n', i)
+      i = eol < 0 ? sql.length : eol + 1
+    } else if (c === '/' && next === '*') {
+      i = blockCommentEnd(sql, i)
+    } else if (c === "'") {
+      const prev = tokens[tokens.length - 1]
+      const escaped = prev?.end === i && prev.type === 'word' && /^e$/i.test(prev.text)
+      push('string', i, quotedEnd(sql, i, "'", escaped))
+    } else if (c === '"') {
+      push('identifier', i, quotedEnd(sql, i, '"', false))
+    } else if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length)
+        push('string', i, close < 0 ? sql.length : close + tag[0].length)
+      } else {
+        push('parameter', i, i + 1 + (/^[A-Za-z0-9_]*/.exec(sql.slice(i + 1))?.[0].length ?? 0))
+      }
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next))) {
+      push('number', i, i + (/^[0-9A-Za-z_.]+/.exec(sql.slice(i))?.[0].length ?? 1))
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+      push('word', i, i + (/^[A-Za-z0-9_$\u0080-\uffff]+/.exec(sql.slice(i))?.[0].length ?? 1))
+    } else {
+      push(c === '?' ? 'parameter' : 'symbol', i, i + 1)
+    }
+  }
+  return tokens
+}
+
+function blockCommentEnd(sql: string, start: number): number {
+  let depth = 0
+  let i = start
+  while (i < sql.length) {
+    if (sql.startsWith('/*', i)) {
+      depth++
+      i += 2
+    } else if (sql.startsWith('*/', i)) {
+      depth--
+      i += 2
+      if (depth === 0) return i
+    } else {
+      i++
+    }
+  }
+  return sql.length
+}
+
+/** The end of a quoted run starting at `start`; a doubled quote is an escaped quote. */
+function quotedEnd(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  let i = start + 1
+  while (i < sql.length) {
+    const c = sql[i]
+    if (backslashEscapes && c === '\\') {
+      i += 2
+    } else if (c === quote) {
+      if (sql[i + 1] !== quote) return i + 1
+      i += 2
+    } else {
+      i++
+    }
+  }
+  return sql.length
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestServer, upload, type TestServer } from '../testing/test-server.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer({ CSVLAKE_PREVIEW_BYTES: '65536' })
+})
+afterAll(() => server.close())
+
+const preview = (query: string) => fetch(`${server.url}/api/preview?${query}`)
+
+describe('GET /api/preview', () => {
+  it('answers rows as objects with inferred column types, nulls for empty cells', async () => {
+    const { fileId } = await (await upload(server.url, 't.csv', 'id|when|ok|v\n1|2024-05-01|true|\n2|2024-05-02|false|x\n')).json()
+    const body = await (await preview(`fileId=${fileId}`)).json()
+    expect(body.dialect.delimiter).toBe('|')
+    expect(body.columns).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'when', type: 'date' },
+      { name: 'ok', type: 'boolean' },
+      { name: 'v', type: 'string' },
+    ])
+    expect(body.rows).toEqual([
+      { id: '1', when: '2024-05-01', ok: 'true', v: null },
+      { id: '2', when: '2024-05-02', ok: 'false', v: 'x' },
+    ])
+  })
+
+  it('reads only the head of a big file and says it is truncated', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},row number ${i}`).join('\n')
+    const { fileId, size } = await (await upload(server.url, 'big.csv', `k,v\n${rows}\n`)).json()
+    expect(size).toBeGreaterThan(65536 * 4)
+    const body = await (await preview(`fileId=${fileId}&limit=1000`)).json()
+    expect(body.truncated).toBe(true)
+    expect(body.rows).toHaveLength(1000)
+    expect(body.problems).toEqual([])
+  })
+
+  it('applies a header override: the first row becomes data', async () => {
+    const { fileId } = await (await upload(server.url, 'h.csv', 'alpha,beta\ngamma,delta\n')).json()
+    const body = await (await preview(`fileId=${fileId}&header=false`)).json()
+    expect(body.dialect.header).toBe(false)
+    expect(body.rows).toEqual([
+      { column_1: 'alpha', column_2: 'beta' },
+      { column_1: 'gamma', column_2: 'delta' },
+    ])
+  })
+
+  it('fills blank and duplicate header names', async () => {
+    const { fileId } = await (await upload(server.url, 'd.csv', 'a,,a\n1,2,3\n')).json()
+    const body = await (await preview(`fileId=${fileId}`)).json()
+    expect(body.columns.map((c: { name: string }) => c.name)).toEqual(['a', 'column_2', 'a_2'])
+  })
+
+  it.each([
+    ['limit=0', 400],
+    ['limit=1001', 400],
+    ['limit=abc', 400],
+  ])('answers %s with %i', async (q, status) => {
+    const { fileId } = await (await upload(server.url, 'l.csv', 'a\n1\n')).json()
+    const res = await preview(`fileId=${fileId}&${q}`)
+    expect(res.status).toBe(status)
+    expect((await res.json()).error.code).toBe('BAD_REQUEST')
+  })
+
+  it('answers 400 without a fileId or with an unknown encoding, and 404 for an unknown file', async () => {
+    expect((await preview('')).status).toBe(400)
+    expect((await preview(`fileId=f_${'a'.repeat(32)}`)).status).toBe(404)
+    const { fileId } = await (await upload(server.url, 'e.csv', 'a\n1\n')).json()
+    const res = await preview(`fileId=${fileId}&encoding=klingon`)
+    expect(res.status).toBe(400)
+  })
+})
