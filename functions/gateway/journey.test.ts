@@ -75,6 +75,8 @@ describe('upload -> preview -> submit -> job -> query', () => {
       ],
     })
     expect(job.rows).toMatchObject({ read: 3, loaded: 3, rejected: 0 })
+    // One dialect from preview to table: the table has the columns and types the preview showed.
+    expect((job.table as { columns: unknown }).columns).toEqual(preview.columns)
 
     const { status: qs, body } = await sql('SELECT id, name, joined, score, active, note FROM city_people ORDER BY id')
     expect(qs).toBe(200)

@@ -13,6 +13,8 @@ const DOUBLE = /^[+-]?(?:(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})?$/
 
+const BOOLEAN_WORDS = new Set(['true', 'false', 't', 'f', 'yes', 'no'])
+
 /** The narrowest type one non-empty cell fits. Integers beyond int64 are strings: no silent rounding. */
 export function valueType(value: string): PreviewType {
   if (INTEGER.test(value)) {
@@ -20,8 +22,8 @@ export function valueType(value: string): PreviewType {
     return n >= INT64_MIN && n <= INT64_MAX ? 'bigint' : 'string'
   }
   if (DOUBLE.test(value)) return 'double'
-  const lower = value.toLowerCase()
-  if (lower === 'true' || lower === 'false') return 'boolean'
+  // The words DuckDB's CSV sniffer reads as booleans, so the preview and the table agree.
+  if (BOOLEAN_WORDS.has(value.toLowerCase())) return 'boolean'
   const date = DATE.exec(value)
   if (date) return isDate(date) ? 'date' : 'string'
   const ts = TIMESTAMP.exec(value)

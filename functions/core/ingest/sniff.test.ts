@@ -284,9 +284,11 @@ describe('types', () => {
     expect(typeOf(['1.5', '-2e10', '.5', '3'])).toBe('double')
   })
 
-  it('reads true/false in any case as boolean', () => {
+  it('reads the words DuckDB reads as booleans (true/false, t/f, yes/no) in any case as boolean', () => {
     expect(typeOf(['true', 'FALSE', 'True'])).toBe('boolean')
-    expect(typeOf(['true', 'yes'])).toBe('string')
+    expect(typeOf(['yes', 'No', 't', 'F'])).toBe('boolean')
+    expect(typeOf(['true', 'maybe'])).toBe('string')
+    expect(typeOf(['1', '0'])).toBe('bigint')
   })
 
   it('reads valid YYYY-MM-DD as date and rejects impossible days', () => {
