@@ -69,7 +69,7 @@ describe('upload -> preview -> submit -> job -> query', () => {
         { name: 'name', type: 'string' },
         { name: 'city', type: 'string' },
         { name: 'joined', type: 'date' },
-        { name: 'score', type: 'double' },
+        { name: 'score', type: 'decimal(4,2)' },
         { name: 'active', type: 'boolean' },
         { name: 'note', type: 'string' },
       ],
@@ -83,12 +83,13 @@ describe('upload -> preview -> submit -> job -> query', () => {
     expect(body.status).toBe('SUCCEEDED')
     expect(body.rowCount).toBe(3)
     expect(body.rows).toEqual([
-      [1, 'Ada Lovelace', '2024-01-05', 12.5, true, 'first; and "quoted"'],
+      [1, 'Ada Lovelace', '2024-01-05', '12.50', true, 'first; and "quoted"'],
       [2, 'Grace Hopper', '2024-02-10', null, false, 'two\r\nlines'],
-      [3, 'Zoë Ångström', '2024-03-15', 7.25, true, null],
+      [3, 'Zoë Ångström', '2024-03-15', '7.25', true, null],
     ])
     const count = await sql('SELECT count(*) AS n, sum(score) AS total FROM city_people')
-    expect(count.body.rows).toEqual([[3, 19.75]])
+    // Decimals are exact, and answered as strings so no digit is lost in JSON.
+    expect(count.body.rows).toEqual([[3, '19.75']])
 
     const tables = await (await fetch(`${server.url}/api/tables`)).json()
     const entry = tables.tables.find((t: { name: string }) => t.name === 'city_people')
@@ -141,7 +142,7 @@ describe('create, append and replace', () => {
 
     const replaced = await submitAndWait({ fileId: other.fileId, table: 'stock', mode: 'replace' })
     expect(replaced.status).toBe('SUCCEEDED')
-    expect((await sql('SELECT * FROM stock')).body.rows).toEqual([['D', 9.5, 4]])
+    expect((await sql('SELECT * FROM stock')).body.rows).toEqual([['D', '9.5', 4]])
     const tables = await (await fetch(`${server.url}/api/tables`)).json()
     expect(tables.tables.find((t: { name: string }) => t.name === 'stock').rowCount).toBe(1)
   })

@@ -275,13 +275,21 @@ describe('types', () => {
     expect(typeOf(['01234', '12345'])).toBe('string')
   })
 
-  it('reads int64 values as bigint and larger integers as string', () => {
+  it('reads int64 values as bigint and larger integers as exact decimals (no silent rounding)', () => {
     expect(typeOf(['9223372036854775807', '-9223372036854775808', '0', '+7'])).toBe('bigint')
-    expect(typeOf(['1', '9223372036854775808'])).toBe('string')
+    expect(typeOf(['1', '9223372036854775808'])).toBe('decimal(19,0)')
+    expect(typeOf(['1'.repeat(39)])).toBe('double')
   })
 
-  it('reads decimals and exponents as double, widening bigint', () => {
+  it('reads numbers written out in full as exact decimals, widening bigint', () => {
+    expect(typeOf(['19.99', '5', '-1234.5'])).toBe('decimal(6,2)')
+    expect(typeOf(['.5', '0.25'])).toBe('decimal(3,2)')
+    expect(typeOf(['12345', '0.125'])).toBe('decimal(8,3)')
+  })
+
+  it('reads numbers with an exponent as double, widening the rest', () => {
     expect(typeOf(['1.5', '-2e10', '.5', '3'])).toBe('double')
+    expect(typeOf(['1.5', 'abc'])).toBe('string')
   })
 
   it('reads the words DuckDB reads as booleans (true/false, t/f, yes/no) in any case as boolean', () => {

@@ -5,6 +5,7 @@ import type { Column } from '../../ports/catalog.ts'
 import type { OnError, RejectedRow } from '../../ports/workflow.ts'
 import type { Dialect } from '../../ingest/dialect.ts'
 import { duckdbTypeOf, glueTypeOf } from '../../ingest/glue-types.ts'
+import { MAX_DECIMAL_PRECISION } from '../../ingest/sniff-infer.ts'
 
 /** Types the crawler may infer; TIME is left out (Athena has no TIME column type). */
 const TYPE_CANDIDATES = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']
@@ -41,7 +42,36 @@ export class DuckDbIngest {
           `auto_type_candidates = [${TYPE_CANDIDATES.map(literal).join(', ')}])`,
       )
       const rows = reader.getRowObjectsJS() as { column_name: string; column_type: string }[]
-      return rows.map((r) => ({ name: r.column_name, type: glueTypeOf(r.column_type) }))
+      const columns = rows.map((r) => ({ name: r.column_name, type: glueTypeOf(r.column_type) }))
+      return this.exactDecimals(conn, path, dialect, columns)
+    })
+  }
+
+  /**
+   * DuckDB's sniffer reads 19.99 as DOUBLE; when every value of such a column is written out in
+   * full (no exponent) and fits 38 digits, the column is an exact decimal(p,s) instead - as the
+   * preview says. One pass over the text of those columns only.
+   */
+  private async exactDecimals(conn: DuckDBConnection, path: string, dialect: Dialect, columns: Column[]): Promise<Column[]> {
+    const doubles = columns.flatMap((c, i) => (c.type === 'double' ? [i] : []))
+    if (doubles.length === 0) return columns
+    const stats = doubles.map((i) => {
+      const v = `trim(${identifier(columns[i]!.name)})`
+      return [
+        `bool_and(${v} IS NULL OR regexp_full_match(${v}, '[+-]?([0-9]+(\\.[0-9]+)?|\\.[0-9]+)')) AS plain_${i}`,
+        `coalesce(max(length(regexp_extract(${v}, '\\.([0-9]+)$', 1))), 0) AS scale_${i}`,
+        `coalesce(max(length(regexp_extract(${v}, '^[+-]?([0-9]*)', 1))), 0) AS digits_${i}`,
+      ].join(', ')
+    })
+    const reader = await conn.runAndReadAll(
+      `SELECT ${stats.join(', ')} FROM read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, all_varchar = true, ignore_errors = true)`,
+    )
+    const row = reader.getRowObjectsJS()[0] ?? {}
+    return columns.map((column, i) => {
+      if (!doubles.includes(i) || row[`plain_${i}`] !== true) return column
+      const scale = Number(row[`scale_${i}`])
+      const precision = Math.max(Number(row[`digits_${i}`]), 1) + scale
+      return precision <= MAX_DECIMAL_PRECISION ? { ...column, type: `decimal(${precision},${scale})` } : column
     })
   }
 
@@ -137,6 +167,10 @@ export function rowErrorFrom(err: unknown): RowError {
     column,
     value,
   )
+}
+
+function identifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
 }
 
 export function literal(value: string): string {

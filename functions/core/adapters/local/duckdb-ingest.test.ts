@@ -1,0 +1,124 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Dialect } from '../../ingest/dialect.ts'
+import { DuckDbIngest } from './duckdb-ingest.ts'
+
+let dir: string
+let db: DuckDBInstance
+let ingest: DuckDbIngest
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'csvlake-ingest-'))
+  db = await DuckDBInstance.create(':memory:')
+  ingest = new DuckDbIngest(db)
+})
+afterAll(async () => {
+  db.closeSync()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const dialect = (columnNames: string[], extra: Partial<Dialect> = {}): Dialect => ({
+  delimiter: ',',
+  quote: '"',
+  escape: '"',
+  header: true,
+  encoding: 'utf-8',
+  bom: false,
+  compression: 'none',
+  lineEnding: '\n',
+  columnNames,
+  ...extra,
+})
+
+async function file(name: string, content: string) {
+  const path = join(dir, name)
+  await writeFile(path, content)
+  return path
+}
+
+describe('DuckDbIngest.crawl', () => {
+  it('infers every kind of column the catalog knows', async () => {
+    const path = await file(
+      'kinds.csv',
+      'id,price,ratio,ok,day,at,zip,big,name\n' +
+        '1,19.99,1e3,true,2024-01-02,2024-01-02 10:11:12,01234,12345678901234567890,Ada\n' +
+        '2,5,2.5e-1,false,2024-02-03,2024-02-03 00:00:00,09999,1,Grace\n',
+    )
+    const columns = await ingest.crawl(path, dialect(['id', 'price', 'ratio', 'ok', 'day', 'at', 'zip', 'big', 'name']))
+    expect(columns).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'price', type: 'decimal(4,2)' },
+      { name: 'ratio', type: 'double' },
+      { name: 'ok', type: 'boolean' },
+      { name: 'day', type: 'date' },
+      { name: 'at', type: 'timestamp' },
+      { name: 'zip', type: 'string' },
+      { name: 'big', type: 'decimal(20,0)' },
+      { name: 'name', type: 'string' },
+    ])
+  })
+
+  it('looks at every row, not a sample: a text value far down the file makes the column text', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => `${i},${i}`)
+    rows.push('60000,not a number')
+    const path = await file('late.csv', `k,v\n${rows.join('\n')}\n`)
+    const columns = await ingest.crawl(path, dialect(['k', 'v']))
+    expect(columns).toEqual([
+      { name: 'k', type: 'bigint' },
+      { name: 'v', type: 'string' },
+    ])
+  })
+
+  it('uses the names it is given, so the table has the columns the preview showed', async () => {
+    const path = await file('names.csv', 'a,,a\n1,2,3\n')
+    const columns = await ingest.crawl(path, dialect(['a', 'column_2', 'a_2']))
+    expect(columns.map((c) => c.name)).toEqual(['a', 'column_2', 'a_2'])
+  })
+})
+
+describe('DuckDbIngest.convert', () => {
+  it('writes Parquet with the given types and reports the rows loaded', async () => {
+    const path = await file('conv.csv', 'id,price\n1,19.99\n2,\n')
+    const target = join(dir, 'out', 'conv.parquet')
+    const result = await ingest.convert(path, dialect(['id', 'price']), [
+      { name: 'id', type: 'bigint' },
+      { name: 'price', type: 'decimal(4,2)' },
+    ], target, 'fail')
+    expect(result).toEqual({ rowsLoaded: 2, rowsRejected: 0, rejected: [] })
+    const conn = await db.connect()
+    const read = await conn.runAndReadAll(`SELECT id, price::VARCHAR AS p, typeof(price) AS t FROM '${target}' ORDER BY id`)
+    expect(read.getRowObjectsJS()).toEqual([
+      { id: 1n, p: '19.99', t: 'DECIMAL(4,2)' },
+      { id: 2n, p: null, t: 'DECIMAL(4,2)' },
+    ])
+    conn.closeSync()
+  })
+
+  it('fails on the first bad row with its line, column and value, and leaves no file', async () => {
+    const path = await file('bad.csv', 'id,n\n1,2\n2,x\n')
+    const target = join(dir, 'out', 'bad.parquet')
+    const err = await ingest
+      .convert(path, dialect(['id', 'n']), [
+        { name: 'id', type: 'bigint' },
+        { name: 'n', type: 'bigint' },
+      ], target, 'fail')
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: 'RowError', line: 3, column: 'n', value: 'x' })
+    const conn = await db.connect()
+    await expect(conn.run(`SELECT * FROM '${target}'`)).rejects.toThrow()
+    conn.closeSync()
+  })
+
+  it('with skip, counts and lists the rejected rows', async () => {
+    const path = await file('skip.csv', 'id,n\n1,2\n2,x\n3,4\n')
+    const result = await ingest.convert(path, dialect(['id', 'n']), [
+      { name: 'id', type: 'bigint' },
+      { name: 'n', type: 'bigint' },
+    ], join(dir, 'out', 'skip.parquet'), 'skip')
+    expect(result.rowsLoaded).toBe(2)
+    expect(result.rowsRejected).toBe(1)
+    expect(result.rejected).toEqual([{ line: 3, column: 'n', value: '2,x', message: expect.stringMatching(/x/) }])
+  })
+})
