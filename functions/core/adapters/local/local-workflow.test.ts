@@ -1,0 +1,168 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import definition from '../../../../statemachines/ingest.asl.json' with { type: 'json' }
+import { taskError } from '../../ingest/execution-input.ts'
+import { createLogger } from '../../logger.ts'
+import type { IngestInput, JobRecord } from '../../ports/workflow.ts'
+import { tenantId } from '../../tenant.ts'
+import { DiskObjectStore } from './disk-object-store.ts'
+import { LocalWorkflow } from './local-workflow.ts'
+
+type Handlers = Record<string, (params: Record<string, unknown>) => Promise<unknown>>
+
+let root: string
+let store: DiskObjectStore
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'csvlake-wf-'))
+  store = new DiskObjectStore(root)
+})
+afterEach(() => rm(root, { recursive: true, force: true }))
+
+const input: IngestInput = {
+  jobId: 'j_00000000000000000000000000000001',
+  tenant: tenantId('local'),
+  fileId: 'f_00000000000000000000000000000001',
+  fileName: 'a.csv',
+  table: 'a',
+  mode: 'create',
+  onError: 'fail',
+  dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['x'] },
+}
+
+/** AWS-shaped answers for every Task of the real ASL file, with hooks to make a state misbehave. */
+function tasks(over: Partial<Handlers> = {}, seen: Record<string, unknown> = {}): Handlers {
+  let polls = 0
+  const base: Handlers = {
+    StageFile: async () => ({}),
+    CreateClassifier: async () => ({}),
+    CreateCrawler: async () => ({}),
+    StartCrawler: async () => ({}),
+    GetCrawler: async () => ({ Crawler: { State: ++polls < 3 ? 'RUNNING' : 'READY', LastCrawl: { Status: 'SUCCEEDED' } } }),
+    GetCrawledTable: async () => ({ Table: { Name: 't', StorageDescriptor: { Columns: [{ Name: 'x', Type: 'bigint' }], Location: 's3://b/x/' } } }),
+    ConvertToParquet: async () => ({ QueryExecution: { QueryExecutionId: 'q', Statistics: {} } }),
+    RegisterTable: async () => ({ table: 'a', rowCount: 1 }),
+    CleanUp: async () => ({}),
+    CleanUpAfterFailure: async () => ({}),
+  }
+  const merged = { ...base, ...over } as Handlers
+  return Object.fromEntries(
+    Object.entries(merged).map(([name, fn]) => [name, async (p: Record<string, unknown>) => ((seen[name] = p), fn(p))]),
+  )
+}
+
+function workflow(handlers: Handlers) {
+  return new LocalWorkflow({
+    store,
+    definition: definition as unknown as StateMachineDefinition,
+    tasksFor: () => handlers,
+    waitMs: 1,
+    cleanUpDead: async () => {},
+    log: createLogger({ quiet: true }),
+    now: () => new Date(),
+  })
+}
+
+async function finished(wf: LocalWorkflow): Promise<JobRecord> {
+  for (let i = 0; i < 500; i++) {
+    const job = await wf.describe(input.tenant, input.jobId)
+    if (job.status !== 'RUNNING') return job
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error('job did not end')
+}
+
+describe('LocalWorkflow running statemachines/ingest.asl.json', () => {
+  it('polls the crawler through the Choice loop and records one step per state with its passes', async () => {
+    const seen: Record<string, unknown> = {}
+    const wf = workflow(tasks({}, seen))
+    await wf.start(input)
+    const job = await finished(wf)
+    expect(job.status).toBe('SUCCEEDED')
+    const byName = Object.fromEntries(job.steps.map((s) => [s.name, s]))
+    expect(byName.GetCrawler).toMatchObject({ status: 'SUCCEEDED', passes: 3 })
+    expect(byName.WaitForCrawler).toMatchObject({ status: 'SUCCEEDED', passes: 3 })
+    expect(byName.IngestSucceeded).toMatchObject({ status: 'SUCCEEDED' })
+    // The Task states get the parameters the AWS integrations would get.
+    expect(seen.StartCrawler).toEqual({ Name: `csvlake-${input.jobId}` })
+    expect(seen.CreateClassifier).toMatchObject({ CsvClassifier: { Delimiter: ',', QuoteSymbol: '"', ContainsHeader: 'PRESENT', Header: ['x'] } })
+    expect(seen.CreateCrawler).toMatchObject({ Targets: { S3Targets: [{ Path: `s3://local/staging/local/${input.jobId}/` }] } })
+    await wf.close()
+  })
+
+  it('retries StartCrawler on Glue.CrawlerRunningException, then goes on', async () => {
+    let starts = 0
+    const wf = workflow(
+      tasks({
+        StartCrawler: async () => {
+          if (starts++ === 0) throw taskError('Glue.CrawlerRunningException', { code: 'CrawlerRunningException', message: 'busy' })
+          return {}
+        },
+      }),
+    )
+    await wf.start(input)
+    const job = await finished(wf)
+    expect(job.status).toBe('SUCCEEDED')
+    expect(job.steps.find((s) => s.name === 'StartCrawler')).toMatchObject({ status: 'SUCCEEDED', retries: 1 })
+  })
+
+  it('fails loudly when the crawler is READY but its last crawl failed, and cleans up', async () => {
+    let cleaned = false
+    const wf = workflow(
+      tasks({
+        GetCrawler: async () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'FAILED', ErrorMessage: 'could not read the file' } } }),
+        CleanUpAfterFailure: async () => ((cleaned = true), {}),
+      }),
+    )
+    await wf.start(input)
+    const job = await finished(wf)
+    expect(job.status).toBe('FAILED')
+    expect(job.error).toMatchObject({ message: 'could not read the file' })
+    expect(job.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['CrawlFailed', 'CleanUpAfterFailure', 'IngestFailed']))
+    expect(job.steps.map((s) => s.name)).not.toContain('ConvertToParquet')
+    expect(cleaned).toBe(true)
+  })
+
+  it('carries a task error with its line into the job record', async () => {
+    const wf = workflow(
+      tasks({
+        ConvertToParquet: async () => {
+          throw taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: 'Line 7: bad', line: 7, column: 'x', value: 'oops' })
+        },
+      }),
+    )
+    await wf.start(input)
+    const job = await finished(wf)
+    expect(job.status).toBe('FAILED')
+    expect(job.error).toEqual({ code: 'ROW_REJECTED', message: 'Line 7: bad', line: 7, column: 'x', value: 'oops' })
+    expect(job.steps.find((s) => s.name === 'ConvertToParquet')).toMatchObject({ status: 'CAUGHT', error: 'Line 7: bad' })
+  })
+
+  it('marks a job left RUNNING by a dead process FAILED at recovery, with every step ended', async () => {
+    const wf = workflow(tasks())
+    const dead: JobRecord = {
+      jobId: input.jobId,
+      tenant: input.tenant,
+      input,
+      status: 'RUNNING',
+      startedAt: new Date().toISOString(),
+      steps: [{ name: 'StartCrawler', type: 'Task', status: 'RUNNING', startedAt: new Date().toISOString() }],
+      executionArn: 'local',
+    }
+    await store.putBytes(`jobs/local/${input.jobId}.json`, JSON.stringify(dead))
+    expect(await wf.recover()).toBe(1)
+    const job = await wf.describe(input.tenant, input.jobId)
+    expect(job.status).toBe('FAILED')
+    expect(job.steps[0]).toMatchObject({ status: 'FAILED' })
+    expect(job.error?.message).toMatch(/stopped while this job was running/)
+  })
+
+  it('answers NOT_FOUND for another tenant asking for the job', async () => {
+    const wf = workflow(tasks())
+    await wf.start(input)
+    await finished(wf)
+    await expect(wf.describe(tenantId('other'), input.jobId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+})

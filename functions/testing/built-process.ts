@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+
+const repo = join(import.meta.dirname, '..', '..')
+
+/**
+ * Bundles entry points as `npm run build` does, into a folder inside the repository (so the
+ * bundles find node_modules, as dist/ does). Answers the folder and a way to remove it.
+ */
+export async function buildEntries(entries: Record<string, string>) {
+  const parent = join(repo, '.tmp')
+  await mkdir(parent, { recursive: true })
+  const outdir = await mkdtemp(join(parent, 'build-'))
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(repo, path)])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'error',
+  })
+  return { outdir, remove: () => rm(outdir, { recursive: true, force: true }) }
+}
+
+/** Starts a built bundle with Node (the project's Node 24) and waits until it listens. */
+export function startProcess(file: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve(child)
+    })
+    child.once('exit', (code) => reject(new Error(`${file} exited early with ${code}`)))
+  })
+}
+
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve()
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill(signal)
+  return exited
+}
+
+export const freePort = () => 20000 + Math.floor(Math.random() * 20000)
