@@ -34,8 +34,8 @@ export class DiskObjectStore implements ObjectStore {
     const target = this.pathOf(key)
     const temp = await this.tempPath()
     let bytes = 0
+    const out = createWriteStream(temp, { flags: 'wx' })
     try {
-      const out = createWriteStream(temp, { flags: 'wx' })
       await pipeline(
         body,
         async function* (source: AsyncIterable<Uint8Array>) {
@@ -52,6 +52,8 @@ export class DiskObjectStore implements ObjectStore {
       await rename(temp, target)
       return { bytes }
     } catch (err) {
+      // The stream may still be opening the file; remove it only once the stream has closed.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()))
       await rm(temp, { force: true })
       throw err
     }
