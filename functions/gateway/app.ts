@@ -1,4 +1,3 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
 import { createDocsApp } from '../docs/app.ts'
 import { createFilesApp } from '../files/app.ts'
 import { createHealthApp } from '../health/app.ts'
@@ -8,11 +7,8 @@ import { createQueryApp } from '../query/app.ts'
 import { createSubmitApp } from '../submit/app.ts'
 import { createTablesApp } from '../tables/app.ts'
 import { createUploadApp } from '../upload/app.ts'
-import { createOnError, onNotFound } from '../core/http/on-error.ts'
-import type { TenantEnv } from '../core/http/openapi.ts'
-import { fixedTenant } from '../core/http/tenant.ts'
-import { LOCAL_TENANT } from '../core/tenant.ts'
 import type { Services } from '../core/services.ts'
+import { createRootApp } from '../core/http/root-app.ts'
 import { LANDING_PAGE } from './landing-page.ts'
 
 /** Every function's app as the gateway mounts them, in one list (the docs are built from it too). */
@@ -34,10 +30,7 @@ export function functionApps(services: Services) {
  * on one port. In the cloud the ingress routes the same paths to one Knative service each.
  */
 export function createGatewayApp(services: Services) {
-  const app = new OpenAPIHono<TenantEnv>()
-  app.onError(createOnError(services.log))
-  app.notFound(onNotFound)
-  app.use('/api/*', fixedTenant(LOCAL_TENANT))
+  const app = createRootApp(services.log)
   const apps = functionApps(services)
   for (const sub of apps) app.route('/', sub)
   app.route('/', createDocsApp({ log: services.log, apps: apps as never }))

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postJson, startTestServer, upload, waitForJob, type TestServer } from '../testing/test-server.ts'
 
@@ -105,6 +106,19 @@ describe('upload -> preview -> submit -> job -> query', () => {
     const job = await submitAndWait({ fileId })
     expect(job.status).toBe('SUCCEEDED')
     expect((await sql('SELECT ville FROM villes ORDER BY ville')).body.rows).toEqual([['São Paulo'], ['Zürich']])
+  })
+
+  it('loads a gzip-compressed CSV and a UTF-16 file with a BOM', async () => {
+    const gz = gzipSync('code,qty\nA1,3\nB2,4\n')
+    const zipped = await (await upload(server.url, 'orders.csv.gz', gz)).json()
+    expect((await submitAndWait({ fileId: zipped.fileId })).status).toBe('SUCCEEDED')
+    expect((await sql('SELECT sum(qty) FROM orders')).body.rows).toEqual([[7]])
+
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,city\nJosé,São Paulo\n', 'utf16le')])
+    const wide = await (await upload(server.url, 'wide.csv', utf16)).json()
+    expect(wide.dialect).toMatchObject({ encoding: 'utf-16le', bom: true })
+    expect((await submitAndWait({ fileId: wide.fileId })).status).toBe('SUCCEEDED')
+    expect((await sql('SELECT name, city FROM wide')).body.rows).toEqual([['José', 'São Paulo']])
   })
 
   it('keeps the first row as data when submitted with header false', async () => {

@@ -77,6 +77,16 @@ describe('POST /api/query and paging', () => {
     expect((await postJson(server.url, '/api/query', { query: 'SELECT 1' })).status).toBe(400)
     const notJson = await fetch(`${server.url}/api/query`, { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } })
     expect(notJson.status).toBe(400)
+    expect((await notJson.json()).error.message).toMatch(/not valid JSON/)
+  })
+
+  it('refuses a body that is not JSON with 415, and an oversized body with 413 before reading it whole', async () => {
+    const text = await fetch(`${server.url}/api/query`, { method: 'POST', body: 'SELECT 1', headers: { 'content-type': 'text/plain' } })
+    expect(text.status).toBe(415)
+    expect((await text.json()).error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringMatching(/application\/json/) })
+    const huge = await postJson(server.url, '/api/query', { sql: `SELECT '${'x'.repeat(2 * 1024 * 1024)}'` })
+    expect(huge.status).toBe(413)
+    expect((await huge.json()).error.code).toBe('PAYLOAD_TOO_LARGE')
   })
 })
 

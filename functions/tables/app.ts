@@ -43,9 +43,8 @@ export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'log'
   })
   app.openapi(deleteRoute, async (c) => {
     const { name } = c.req.valid('param')
-    if (!(await deps.catalog.get(c.var.tenant, name))) throw notFound(`The table ${name}`)
     // The entry goes first: from then on no query sees the table, and its files can go.
-    await deps.catalog.delete(c.var.tenant, name)
+    if (!(await deps.catalog.delete(c.var.tenant, name))) throw notFound(`The table ${name}`)
     await deps.store.deletePrefix(keys.lakeTable(c.var.tenant, name))
     return c.json({ deleted: name }, 200)
   })

@@ -7,11 +7,18 @@ import type { Logger } from '../logger.ts'
 /** Maps any thrown error to the API's one error shape. Unknown errors are bugs: logged, answered 500. */
 export function createOnError(log: Logger): ErrorHandler {
   return (err, c) => {
+    // A body refused before it was read leaves bytes on the socket: the client must not reuse it.
+    if (err instanceof AppError && err.status === 413) c.header('connection', 'close')
     if (err instanceof AppError) return c.json(errorBody(err), err.status as ContentfulStatusCode)
     if (err instanceof HTTPException) {
+      // Hono's own refusals (the JSON validator's): same shape, with a message a person can act on.
       const status = err.status as ContentfulStatusCode
+      if (status === 415) {
+        return c.json({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send a JSON body with the header content-type: application/json.' } }, 415)
+      }
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'
-      return c.json({ error: { code, message: err.message || 'The request could not be handled' } }, status)
+      const message = /malformed json/i.test(err.message) ? 'The body is not valid JSON; check quotes, commas and brackets.' : err.message
+      return c.json({ error: { code, message: message || 'The request could not be handled' } }, status)
     }
     log.error('unhandled error', { path: c.req.path, method: c.req.method, err: describe(err) })
     return c.json(

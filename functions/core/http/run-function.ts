@@ -3,11 +3,9 @@ import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import type { Services } from '../services.ts'
 import { servicesForMode } from '../services-for-mode.ts'
-import { LOCAL_TENANT } from '../tenant.ts'
-import { createOnError, onNotFound } from './on-error.ts'
 import type { TenantEnv } from './openapi.ts'
+import { createRootApp } from './root-app.ts'
 import { serveApp } from './serve.ts'
-import { fixedTenant } from './tenant.ts'
 
 /**
  * Runs one function on its own, listening on PORT, as its Knative service runs it: the same app
@@ -17,10 +15,7 @@ export async function runFunction(name: string, build: (services: Services) => O
   const config = loadConfig()
   const log = createLogger()
   const services = await servicesForMode(config, log)
-  const app = new OpenAPIHono<TenantEnv>()
-  app.onError(createOnError(log))
-  app.notFound(onNotFound)
-  app.use('/api/*', fixedTenant(LOCAL_TENANT))
+  const app = createRootApp(log)
   app.route('/', build(services))
   serveApp({ app: app as never, port: config.port, log, name, close: () => services.close() })
 }

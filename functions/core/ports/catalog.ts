@@ -25,5 +25,11 @@ export interface Catalog {
   get(tenant: TenantId, name: string): Promise<TableEntry | undefined>
   list(tenant: TenantId): Promise<TableEntry[]>
   put(entry: TableEntry): Promise<void>
-  delete(tenant: TenantId, name: string): Promise<void>
+  /**
+   * Read-modify-write of one table, never interleaved with another change to it: `change` gets
+   * the current entry (or undefined) and answers the new one. Throwing leaves it as it was.
+   */
+  update(tenant: TenantId, name: string, change: (existing: TableEntry | undefined) => TableEntry | Promise<TableEntry>): Promise<TableEntry>
+  /** Removes the entry; answers whether there was one. */
+  delete(tenant: TenantId, name: string): Promise<boolean>
 }

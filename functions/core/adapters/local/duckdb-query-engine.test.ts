@@ -37,8 +37,13 @@ class FakeCatalog implements Catalog {
   async put(entry: TableEntry) {
     this.entries.set(`${entry.tenant}/${entry.name}`, entry)
   }
+  async update(tenant: TenantId, name: string, change: (e: TableEntry | undefined) => TableEntry | Promise<TableEntry>) {
+    const next = await change(await this.get(tenant, name))
+    await this.put(next)
+    return next
+  }
   async delete(tenant: TenantId, name: string) {
-    this.entries.delete(`${tenant}/${name}`)
+    return this.entries.delete(`${tenant}/${name}`)
   }
 }
 

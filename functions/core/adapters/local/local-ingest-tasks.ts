@@ -9,7 +9,7 @@ import { taskError } from '../../ingest/execution-input.ts'
 import { registerTable } from '../../ingest/register-table.ts'
 import { schemaDifferences } from '../../ingest/schema-diff.ts'
 import { keys } from '../../keys.ts'
-import type { Catalog, Column } from '../../ports/catalog.ts'
+import type { Catalog, Column, TablePart } from '../../ports/catalog.ts'
 import type { IngestInput, IngestResult } from '../../ports/workflow.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
 import { RowError, type DuckDbIngest } from './duckdb-ingest.ts'
@@ -90,29 +90,34 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
     },
     RegisterTable: async () => {
       if (!converted) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'Nothing was converted' })
-      const existing = await deps.catalog.get(input.tenant, input.table)
-      const part = { key: partKey, rows: converted.rowsLoaded, jobId: input.jobId, fileId: input.fileId }
-      let registration
+      const { rowsLoaded, rowsRejected, rejected, columns } = converted
+      const part = { key: partKey, rows: rowsLoaded, jobId: input.jobId, fileId: input.fileId }
+      let dropParts: TablePart[] = []
+      let entry
       try {
-        registration = registerTable(existing, input, converted.columns, part, deps.now())
+        // One change to a table at a time: two appends never lose one another's part.
+        entry = await deps.catalog.update(input.tenant, input.table, (existing) => {
+          const registration = registerTable(existing, input, columns, part, deps.now())
+          dropParts = registration.dropParts
+          return registration.entry
+        })
       } catch (err) {
         if (err instanceof AppError) throw taskError(`Csvlake.${err.code}`, { code: err.code, message: err.message })
         throw err
       }
-      // The entry is written atomically first; the replaced parts are deleted only after.
-      await deps.catalog.put(registration.entry)
       registered = true
-      for (const old of registration.dropParts) await deps.store.deletePrefix(dirname(old.key) + '/')
+      // The entry was written atomically first; the replaced parts are deleted only after.
+      for (const old of dropParts) await deps.store.deletePrefix(dirname(old.key) + '/')
       progress.result = {
         table: input.table,
-        columns: registration.entry.columns,
-        rowsRead: converted.rowsLoaded + converted.rowsRejected,
-        rowsLoaded: converted.rowsLoaded,
-        rowsRejected: converted.rowsRejected,
-        rejected: converted.rejected,
-        tableRowCount: registration.entry.rowCount,
+        columns: entry.columns,
+        rowsRead: rowsLoaded + rowsRejected,
+        rowsLoaded,
+        rowsRejected,
+        rejected,
+        tableRowCount: entry.rowCount,
       }
-      return { table: input.table, rowCount: registration.entry.rowCount }
+      return { table: input.table, rowCount: entry.rowCount }
     },
     CleanUp: async () => {
       await cleanUp()
