@@ -16,6 +16,8 @@ export async function runFunction(name: string, build: (services: Services) => O
   const log = createLogger()
   const services = await servicesForMode(config, log)
   const app = createRootApp(log)
+  // Knative's readiness and liveness probe.
+  app.get('/healthz', (c) => c.json({ status: 'ok', function: name }))
   app.route('/', build(services))
   serveApp({ app: app as never, port: config.port, log, name, close: () => services.close() })
 }

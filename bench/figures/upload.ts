@@ -1,0 +1,83 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { curlUpload, startServer, type Running } from '../lib/app.ts'
+import { sampleRss } from '../lib/proc.ts'
+import { fmtMiB, fmtRate, fmtRatio, type Row } from '../lib/row.ts'
+import { medianOf } from '../lib/stats.ts'
+
+export type UploadContext = { app: Running; big: string; bigBytes: number; huge: string; hugeBytes: number; scratch: string; runs: number }
+
+/** Upload throughput against cp and a bare busboy server; server memory growth during uploads. */
+export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; bigFileId: string }> {
+  const cpMs = await medianOf(ctx.runs, async (i) => {
+    const target = join(ctx.scratch, `cp-${i}`)
+    const start = performance.now()
+    await copyFile(ctx.big, target)
+    const ms = performance.now() - start
+    await rm(target)
+    return ms
+  })
+
+  const bareDir = await mkdtemp(join(ctx.scratch, 'bare-'))
+  const bare = await startServer([join(import.meta.dirname, '..', 'reference', 'bare-upload-server.ts')], { BARE_DIR: bareDir }, '/')
+  const bareMs = await medianOf(ctx.runs, async () => {
+    const res = await curlUpload(bare.url, ctx.big)
+    if (res.status !== 200) throw new Error(`bare server answered ${res.status}`)
+    await rm(bareDir, { recursive: true, force: true })
+    await mkdir(bareDir)
+    return res.seconds * 1000
+  })
+  await bare.stop()
+  await rm(bareDir, { recursive: true, force: true })
+
+  let bigFileId = ''
+  const growth: number[] = []
+  const csvlakeMs = await medianOf(ctx.runs, async () => {
+    const sampler = sampleRss(ctx.app.pid)
+    const res = await curlUpload(ctx.app.url, ctx.big)
+    const mem = await sampler.stop()
+    if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(res.body)}`)
+    if (bigFileId) await fetch(`${ctx.app.url}/api/files/${String(res.body.fileId)}`, { method: 'DELETE' })
+    else bigFileId = String(res.body.fileId)
+    growth.push(mem.growth)
+    return res.seconds * 1000
+  })
+
+  const hugeSampler = sampleRss(ctx.app.pid)
+  const huge = await curlUpload(ctx.app.url, ctx.huge)
+  const hugeMem = await hugeSampler.stop()
+  if (huge.status !== 201) throw new Error(`the big upload answered ${huge.status}`)
+  await fetch(`${ctx.app.url}/api/files/${String(huge.body.fileId)}`, { method: 'DELETE' })
+  const maxGrowth = Math.max(...growth)
+  const limit = 64 * 1024 * 1024
+
+  return {
+    bigFileId,
+    rows: [
+      {
+        figure: `upload throughput, ${fmtMiB(ctx.bigBytes)} through POST /api/upload (sha256 included)`,
+        csvlake: fmtRate(ctx.bigBytes, csvlakeMs),
+        reference: `bare node:http + busboy ${fmtRate(ctx.bigBytes, bareMs)}; cp ${fmtRate(ctx.bigBytes, cpMs)}`,
+        ratio: fmtRatio(bareMs / csvlakeMs),
+        target: '>= 0.80x of the bare server',
+        met: bareMs / csvlakeMs >= 0.8,
+      },
+      {
+        figure: `server memory growth (RSS of every app process) during that upload`,
+        csvlake: fmtMiB(maxGrowth),
+        reference: `file ${fmtMiB(ctx.bigBytes)}`,
+        ratio: fmtRatio(maxGrowth / ctx.bigBytes),
+        target: '< 64 MiB',
+        met: maxGrowth < limit,
+      },
+      {
+        figure: `server memory growth during an upload 4x bigger`,
+        csvlake: fmtMiB(hugeMem.growth),
+        reference: `file ${fmtMiB(ctx.hugeBytes)}`,
+        ratio: fmtRatio(hugeMem.growth / ctx.hugeBytes),
+        target: '< 64 MiB',
+        met: hugeMem.growth < limit,
+      },
+    ],
+  }
+}

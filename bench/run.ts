@@ -1,0 +1,93 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { concurrencyFigures } from './figures/concurrency.ts'
+import { coldStartFigures } from './figures/cold-start.ts'
+import { exportFigures } from './figures/export.ts'
+import { ingestFigures } from './figures/ingest.ts'
+import { naiveFigures } from './figures/naive.ts'
+import { previewFigures } from './figures/preview.ts'
+import { queryFigures } from './figures/queries.ts'
+import { uploadFigures } from './figures/upload.ts'
+import { build, curlUpload, REPO, startGateway } from './lib/app.ts'
+import { writeDataset } from './lib/data.ts'
+import { machine, renderResults } from './lib/report.ts'
+import type { Row } from './lib/row.ts'
+
+export type BenchOptions = {
+  /** Rows of the big data set (10 million, about 1 GiB, by default). */
+  rows: number
+  /** Runs of each figure; the median is reported. */
+  runs: number
+  /** Seconds of each concurrency load. */
+  loadSeconds: number
+  /** Rows the naive build reads (it holds them all in memory). */
+  naiveRows: number
+  /** Where RESULTS.md goes. */
+  out: string
+  log: (line: string) => void
+}
+
+/** Runs every figure side by side with its reference, on this machine, and writes the table. */
+export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; markdown: string }> {
+  const started = new Date()
+  build()
+  const scratch = await mkdtemp(join(tmpdir(), 'csvlake-bench-'))
+  const dataDir = join(scratch, 'data')
+  const rows: Row[] = []
+  const add = (more: Row[]) => {
+    rows.push(...more)
+    for (const r of more) opts.log(`${r.figure}: ${r.csvlake} vs ${r.reference} (${r.ratio}, target ${r.target})`)
+  }
+  try {
+    opts.log(`generating ${opts.rows.toLocaleString('en')} rows...`)
+    const big = join(scratch, 'big.csv')
+    const { bytes: bigBytes } = await writeDataset(big, opts.rows)
+    const small = join(scratch, 'small.csv')
+    await writeDataset(small, Math.max(10, Math.round((1024 * 1024 * opts.rows) / bigBytes)))
+    const huge = join(scratch, 'huge.csv')
+    for (let i = 0; i < 4; i++) await pipeline(createReadStream(big), createWriteStream(huge, { flags: 'a' }))
+
+    const app = await startGateway(dataDir)
+    try {
+      opts.log('upload...')
+      const upload = await uploadFigures({ app, big, bigBytes, huge, hugeBytes: bigBytes * 4, scratch, runs: opts.runs })
+      add(upload.rows)
+      await rm(huge)
+      const smallUpload = await curlUpload(app.url, small)
+      opts.log('preview...')
+      add(await previewFigures(app, upload.bigFileId, String(smallUpload.body.fileId), Math.max(20, opts.runs * 20)))
+      opts.log('ingest...')
+      add(await ingestFigures(app, upload.bigFileId, big, opts.rows, opts.runs, scratch))
+      opts.log('queries...')
+      const queries = await queryFigures(app, dataDir, big, opts.rows, opts.runs)
+      add(queries.rows)
+      add(await concurrencyFigures(app, opts.rows, opts.loadSeconds))
+      opts.log('export...')
+      add(await exportFigures(app, dataDir, opts.rows, opts.runs, scratch))
+      opts.log('cold starts...')
+      add(await coldStartFigures(join(scratch, 'cold'), opts.runs))
+      opts.log('naive build...')
+      add(await naiveFigures(queries.groupByMs, opts.rows, Math.min(opts.rows, opts.naiveRows), scratch))
+    } finally {
+      await app.stop()
+    }
+    const duckdb = JSON.parse(await readFile(join(REPO, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8')) as { version: string }
+    const markdown = renderResults({
+      rows,
+      machine: machine(scratch, duckdb.version),
+      date: started.toISOString().slice(0, 10),
+      settings: `${opts.rows.toLocaleString('en')} rows (${(bigBytes / 1024 ** 3).toFixed(2)} GiB), ${opts.runs} runs, ${opts.loadSeconds} s loads`,
+      notes: [
+        'References run in their own processes with the same thread count as csvlake (2); uploads are sent by curl, which streams from disk, to both servers.',
+        'Memory growth is the peak resident memory of the app process and its children during the call, minus what it was before.',
+      ],
+    })
+    await writeFile(opts.out, markdown)
+    return { rows, markdown }
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
