@@ -8,7 +8,8 @@ import { previewRows, withOverride } from './sniff.ts'
 
 /**
  * The first rows of an upload, parsed with the dialect kept with it (or the caller's override),
- * from a bounded head of the file: the time does not grow with the file size.
+ * from a bounded head of the file: the time does not grow with the file size. Column types are
+ * inferred from the rows read; the crawler checks them against every row.
  */
 export async function previewFile(
   deps: { store: ObjectStore; headBytes: number },
@@ -18,8 +19,15 @@ export async function previewFile(
   override: DialectOverride,
 ) {
   const meta = await getFile(deps.store, tenant, fileId)
-  const head = await readDecodedHead(deps.store, keys.rawData(tenant, fileId), meta.compression, deps.headBytes)
-  const dialect = Object.keys(override).length === 0 ? meta.dialect : withOverride(head.bytes, meta.dialect, override, { truncated: head.truncated })
-  const preview = previewRows(head.bytes, dialect, limit, { truncated: head.truncated })
-  return { fileId, name: meta.name, size: meta.size, dialect, ...preview }
+  // Parse only as much of the head as the rows asked for need: start small, grow to the limit.
+  for (let bytes = Math.min(FIRST_READ_BYTES, deps.headBytes); ; bytes = Math.min(bytes * 4, deps.headBytes)) {
+    const head = await readDecodedHead(deps.store, keys.rawData(tenant, fileId), meta.compression, bytes)
+    const dialect = Object.keys(override).length === 0 ? meta.dialect : withOverride(head.bytes, meta.dialect, override, { truncated: head.truncated })
+    const preview = previewRows(head.bytes, dialect, limit, { truncated: head.truncated })
+    const enough = preview.rows.length >= limit || !head.truncated || bytes >= deps.headBytes
+    if (enough) return { fileId, name: meta.name, size: meta.size, dialect, ...preview }
+  }
 }
+
+/** Enough for 100 rows of most files. */
+const FIRST_READ_BYTES = 64 * 1024

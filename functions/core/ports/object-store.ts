@@ -10,8 +10,11 @@ export interface ObjectStore {
    * if the body errors or the process dies, nothing is left under `key`.
    */
   put(key: string, body: Readable | AsyncIterable<Uint8Array>): Promise<{ bytes: number }>
-  /** Writes a small object atomically. */
-  putBytes(key: string, data: Uint8Array | string): Promise<void>
+  /**
+   * Writes a small object atomically. `durable: false` skips forcing it to disk first (still
+   * all-or-nothing, but a power cut may lose it): for records that are cheap to lose.
+   */
+  putBytes(key: string, data: Uint8Array | string, opts?: { durable?: boolean }): Promise<void>
   /** The whole object as a stream; throws AppError NOT_FOUND when missing. */
   get(key: string): Promise<Readable>
   /** A small object, or undefined when missing. */

@@ -59,14 +59,14 @@ export class DiskObjectStore implements ObjectStore {
     }
   }
 
-  async putBytes(key: string, data: Uint8Array | string): Promise<void> {
+  async putBytes(key: string, data: Uint8Array | string, opts: { durable?: boolean } = {}): Promise<void> {
     const target = this.pathOf(key)
     const temp = await this.tempPath()
     try {
       const handle = await open(temp, 'wx')
       try {
         await handle.writeFile(data)
-        await handle.sync()
+        if (opts.durable !== false) await handle.sync()
       } finally {
         await handle.close()
       }

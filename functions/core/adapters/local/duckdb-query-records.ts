@@ -28,7 +28,8 @@ export class QueryRecords {
   constructor(private readonly store: ObjectStore) {}
 
   async save(record: QueryRecord): Promise<void> {
-    await this.store.putBytes(keys.query(record.tenant, record.queryId), JSON.stringify(record, null, 2))
+    // A query record is cheap to lose (the query can run again): no fsync on the query path.
+    await this.store.putBytes(keys.query(record.tenant, record.queryId), JSON.stringify(record), { durable: false })
   }
 
   async exists(tenant: TenantId, queryId: string): Promise<boolean> {
