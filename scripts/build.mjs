@@ -1,8 +1,8 @@
-// Bundles the local gateway and each function into dist/ with esbuild (well under a second, so
-// `npm start` simply rebuilds every time). Packages stay external: they load from node_modules.
-import { build } from 'esbuild'
-import { readdirSync, existsSync } from 'node:fs'
+// Bundles the local gateway and each function into dist/ (well under a second, so `npm start`
+// simply rebuilds every time).
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { bundle } from './bundle.mjs'
 
 const root = join(import.meta.dirname, '..')
 const functionsDir = join(root, 'functions')
@@ -11,16 +11,4 @@ for (const name of readdirSync(functionsDir)) {
   const main = join(functionsDir, name, 'main.ts')
   if (name !== 'gateway' && existsSync(main)) entryPoints[`functions/${name}`] = main
 }
-
-await build({
-  entryPoints,
-  outdir: join(root, 'dist'),
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-})
+await bundle(join(root, 'dist'), entryPoints)

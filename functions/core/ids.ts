@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { z } from '@hono/zod-openapi'
+import { z } from './zod.ts'
 
 /** Ids are random (no guessing another upload's id) and safe as a key segment. */
 export function newId(prefix: 'f' | 'j' | 'q'): string {

@@ -25,20 +25,24 @@ const PAGE = `<!doctype html>
  */
 export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] }) {
   const app = createApp(deps.log)
-  const documented = new OpenAPIHono()
-  for (const sub of deps.apps) documented.route('/', sub as never)
-  const document = documented.getOpenAPI31Document({
-    openapi: '3.1.0',
-    info: {
-      title: 'csvlake API',
-      version: '0.1.0',
-      description:
-        'Upload CSV files, preview them, submit them to the ingest workflow, and query them with SQL. ' +
-        'Errors always look like {"error": {"code", "message"}}.',
-    },
-  })
+  // Generated on first request, not at start-up: a cold start does not pay for it.
+  let document: ReturnType<OpenAPIHono['getOpenAPI31Document']> | undefined
+  const generate = () => {
+    const documented = new OpenAPIHono()
+    for (const sub of deps.apps) documented.route('/', sub as never)
+    return documented.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'csvlake API',
+        version: '0.1.0',
+        description:
+          'Upload CSV files, preview them, submit them to the ingest workflow, and query them with SQL. ' +
+          'Errors always look like {"error": {"code", "message"}}.',
+      },
+    })
+  }
   const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
-  app.get('/api/openapi.json', (c) => c.json(document))
+  app.get('/api/openapi.json', (c) => c.json((document ??= generate())))
   app.get('/api/docs', (c) => c.html(PAGE))
   app.get('/api/docs/:asset', async (c) => {
     const asset = c.req.param('asset')

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
+import { z } from '../core/zod.ts'
 import { FileMeta } from '../core/files/file-meta.ts'
 import { deleteFile, listFiles } from '../core/files/file-registry.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'

@@ -7,10 +7,11 @@ import { createGatewayApp } from './app.ts'
 const config = loadConfig()
 const log = createLogger()
 const services = await servicesForMode(config, log)
+const recovered = await services.recover()
 log.info('csvlake started', {
   mode: config.mode,
   dataDir: config.dataDir,
   identity: 'none: every caller is the one local user',
-  recovered: services.recovered,
+  recovered,
 })
 serveApp({ app: createGatewayApp(services) as never, port: config.port, log, name: 'csvlake', close: () => services.close() })

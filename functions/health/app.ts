@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
+import { z } from '../core/zod.ts'
 import { createApp, json } from '../core/http/openapi.ts'
 import type { Services } from '../core/services.ts'
 

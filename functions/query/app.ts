@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
+import { z } from '../core/zod.ts'
 import { Readable } from 'node:stream'
 import { AppError } from '../core/errors.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'

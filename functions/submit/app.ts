@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
+import { z } from '../core/zod.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'
 import { FileId, JobId } from '../core/ids.ts'
 import { DialectOverride } from '../core/ingest/dialect.ts'

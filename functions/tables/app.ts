@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
+import { z } from '../core/zod.ts'
 import { notFound } from '../core/errors.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'
 import { TableName } from '../core/ingest/table-name.ts'

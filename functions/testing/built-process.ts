@@ -1,28 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build } from 'esbuild'
+import { bundle } from '../../scripts/bundle.mjs'
 
 const repo = join(import.meta.dirname, '..', '..')
 
 /**
- * Bundles entry points as `npm run build` does, into a folder inside the repository (so the
- * bundles find node_modules, as dist/ does). Answers the folder and a way to remove it.
+ * Bundles entry points exactly as `npm run build` does, into a folder inside the repository (so
+ * the bundles find node_modules, as dist/ does). Answers the folder and a way to remove it.
  */
 export async function buildEntries(entries: Record<string, string>) {
   const parent = join(repo, '.tmp')
   await mkdir(parent, { recursive: true })
   const outdir = await mkdtemp(join(parent, 'build-'))
-  await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(repo, path)])),
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'error',
-  })
+  await bundle(outdir, Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(repo, path)])))
   return { outdir, remove: () => rm(outdir, { recursive: true, force: true }) }
 }
 

@@ -16,6 +16,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
   const config = loadConfig({ CSVLAKE_DATA_DIR: dir, PORT: '0', CSVLAKE_LOCAL_WAIT_MS: '5', ...env })
   const log = createLogger({ quiet: true })
   const services = await servicesForMode(config, log)
+  await services.recover()
   const app = createGatewayApp(services)
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))

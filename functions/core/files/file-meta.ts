@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi'
+import { z } from '../zod.ts'
 import { Dialect } from '../ingest/dialect.ts'
 import { FileId } from '../ids.ts'
 

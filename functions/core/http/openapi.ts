@@ -1,4 +1,5 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { z } from '../zod.ts'
 import type { Hook } from '@hono/zod-openapi'
 import type { Env } from 'hono'
 import { AppError } from '../errors.ts'

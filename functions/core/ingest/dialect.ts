@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi'
+import { z } from '../zod.ts'
 
 /**
  * How a CSV file is written. Found once from the head of the upload, kept with it, shown by

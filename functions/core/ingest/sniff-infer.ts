@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi'
+import { z } from '../zod.ts'
 
 /**
  * Column types as Athena names them; the crawler creates the table with these:

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi'
+import { z } from '../zod.ts'
 import { parse } from 'csv-parse/sync'
 import type { Dialect } from './dialect.ts'
 import { decodeHead } from './sniff-decode.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from '../../zod.ts'
 import { keys } from '../../keys.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { QueryRecord } from '../../ports/query-engine.ts'

@@ -23,6 +23,8 @@ export type LocalWorkflowDeps = {
   cleanUpDead: (record: JobRecord) => Promise<void>
   log: Logger
   now: () => Date
+  /** Frees what the tasks hold (the ingest DuckDB instance) once every execution has ended. */
+  dispose?: () => void
 }
 
 /**
@@ -92,6 +94,7 @@ export class LocalWorkflow implements Workflow {
     const pending = [...this.running.values()]
     for (const run of pending) run.abort()
     await Promise.allSettled(pending.map((r) => r.done))
+    this.deps.dispose?.()
   }
 
   private async follow(record: JobRecord, events: AsyncGenerator<Event>, result: Promise<unknown>, progress: TaskProgress) {

@@ -1,0 +1,48 @@
+import type { Readable } from 'node:stream'
+import type { QueryEngine } from '../ports/query-engine.ts'
+import type { IngestInput, Workflow } from '../ports/workflow.ts'
+import type { TenantId } from '../tenant.ts'
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined
+  return () => (loaded ??= load())
+}
+
+/**
+ * A workflow built on first use: a function that never runs a job (most of them) never loads
+ * the state machine runner, so it starts faster.
+ */
+export function lazyWorkflow(load: () => Promise<Workflow>): Workflow & { loaded(): boolean } {
+  let ready = false
+  const get = once(async () => {
+    const workflow = await load()
+    ready = true
+    return workflow
+  })
+  return {
+    loaded: () => ready,
+    start: async (input: IngestInput) => (await get()).start(input),
+    describe: async (tenant: TenantId, jobId: string) => (await get()).describe(tenant, jobId),
+    recover: async () => (await get()).recover(),
+    close: async () => (ready ? (await get()).close() : undefined),
+  }
+}
+
+/** A query engine built on first use (DuckDB loads only in the functions that query). */
+export function lazyQueryEngine(load: () => Promise<QueryEngine & { recover(): Promise<number> }>) {
+  let engine: (QueryEngine & { recover(): Promise<number> }) | undefined
+  const get = once(async () => (engine = await load()))
+  const lazy: QueryEngine & { recover(): Promise<number> } = {
+    start: async (tenant: TenantId, queryId: string, sql: string) => (await get()).start(tenant, queryId, sql),
+    wait: async (tenant: TenantId, queryId: string, waitMs: number) => (await get()).wait(tenant, queryId, waitMs),
+    get: async (tenant: TenantId, queryId: string) => (await get()).get(tenant, queryId),
+    page: async (tenant: TenantId, queryId: string, offset: number, limit: number) => (await get()).page(tenant, queryId, offset, limit),
+    cancel: async (tenant: TenantId, queryId: string) => (await get()).cancel(tenant, queryId),
+    exportCsv: async (tenant: TenantId, queryId: string): Promise<Readable> => (await get()).exportCsv(tenant, queryId),
+    // Nothing is cached before the engine exists, so there is nothing to drop.
+    invalidate: (tenant: TenantId) => engine?.invalidate(tenant),
+    recover: async () => (await get()).recover(),
+    close: async () => engine?.close(),
+  }
+  return lazy
+}

@@ -1,0 +1,7 @@
+import type { LocalBase } from './local-workflow-factory.ts'
+import { DuckDbQueryEngine } from './duckdb-query-engine.ts'
+
+/** Each tenant's SQL in a sandboxed DuckDB instance of its own. Loaded on first use. */
+export function createLocalQueryEngine(base: LocalBase) {
+  return new DuckDbQueryEngine({ dataDir: base.config.dataDir, store: base.store, catalog: base.catalog, limits: base.config.query, now: base.now })
+}

@@ -1,0 +1,1 @@
+export function bundle(outdir: string, entryPoints: Record<string, string>): Promise<void>
