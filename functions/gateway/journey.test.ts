@@ -180,6 +180,25 @@ describe('create, append and replace', () => {
   })
 })
 
+describe('types from every row of a big file', () => {
+  it('widens a column when a value far past the crawler sample does not fit, instead of failing or rounding', async () => {
+    // Over 8 MiB, so the crawler classifies from a sample and the conversion checks every row.
+    const rows = Array.from({ length: 150_000 }, (_, i) => `${i},${i % 97},${(i % 1000) / 100},${'x'.repeat(40)}`)
+    rows.push('150000,not a number,1.239,last')
+    const { fileId } = await (await upload(server.url, 'late.csv', `id,code,price,pad\n${rows.join('\n')}\n`)).json()
+    const job = await submitAndWait({ fileId })
+    expect(job.status).toBe('SUCCEEDED')
+    expect((job.table as { columns: unknown }).columns).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'code', type: 'string' },
+      { name: 'price', type: 'decimal(4,3)' },
+      { name: 'pad', type: 'string' },
+    ])
+    expect(job.rows).toMatchObject({ read: 150_001, loaded: 150_001, rejected: 0 })
+    expect((await sql("SELECT code, price FROM late WHERE id = 150000")).body.rows).toEqual([['not a number', '1.239']])
+  })
+})
+
 describe('no silent row loss', () => {
   const RAGGED = 'id,name\n1,a\n2,b,extra\n3,c\n'
 

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi'
 import { z } from '../core/zod.ts'
-import { Readable } from 'node:stream'
 import { AppError } from '../core/errors.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'
+import { pullStream } from '../core/http/web-stream.ts'
 import { newId, QueryId } from '../core/ids.ts'
 import type { QueryEngine, QueryRecord } from '../core/ports/query-engine.ts'
 import { decodePageToken, encodePageToken, MAX_PAGE_ROWS } from '../core/query/page-token.ts'
@@ -121,7 +121,7 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
   app.openapi(exportRoute, async (c) => {
     const { queryId } = c.req.valid('param')
     const csv = await engine.exportCsv(c.var.tenant, queryId)
-    return new Response(Readable.toWeb(csv) as ReadableStream, {
+    return new Response(pullStream(csv), {
       status: 200,
       headers: {
         'content-type': 'text/csv; charset=utf-8',

@@ -29,7 +29,6 @@ export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' 
   // (which would call Hono's parseBody and buffer the whole file).
   app.openAPIRegistry.registerPath(uploadRoute)
   app.post(uploadRoute.path, async (c) => {
-    const body = c.req.raw.body
     const length = c.req.header('content-length')
     const meta = await receiveUpload(
       {
@@ -42,10 +41,21 @@ export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' 
       {
         contentType: c.req.header('content-type'),
         contentLength: length === undefined ? undefined : Number(length),
-        body: body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]),
+        body: requestBody(c.env, c.req.raw),
       },
     )
     return c.json(meta, 201)
   })
   return app
+}
+
+/**
+ * The request body as a Node stream. On Node (the gateway, a Knative function) it is the socket's
+ * own IncomingMessage, read with backpressure and no copy into web streams; elsewhere (tests
+ * calling app.request) the web body, converted.
+ */
+function requestBody(env: unknown, request: Request): Readable {
+  const incoming = (env as { incoming?: unknown } | undefined)?.incoming
+  if (incoming instanceof Readable) return incoming
+  return request.body ? Readable.fromWeb(request.body as WebReadableStream<Uint8Array>) : Readable.from([])
 }

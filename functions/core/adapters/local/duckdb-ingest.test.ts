@@ -46,7 +46,7 @@ describe('DuckDbIngest.crawl', () => {
         '1,19.99,1e3,true,2024-01-02,2024-01-02 10:11:12,01234,12345678901234567890,Ada\n' +
         '2,5,2.5e-1,false,2024-02-03,2024-02-03 00:00:00,09999,1,Grace\n',
     )
-    const columns = await ingest.crawl(path, dialect(['id', 'price', 'ratio', 'ok', 'day', 'at', 'zip', 'big', 'name']))
+    const columns = await ingest.crawl(path, dialect(['id', 'price', 'ratio', 'ok', 'day', 'at', 'zip', 'big', 'name']), { wholeFile: true })
     expect(columns).toEqual([
       { name: 'id', type: 'bigint' },
       { name: 'price', type: 'decimal(4,2)' },
@@ -64,16 +64,21 @@ describe('DuckDbIngest.crawl', () => {
     const rows = Array.from({ length: 60_000 }, (_, i) => `${i},${i}`)
     rows.push('60000,not a number')
     const path = await file('late.csv', `k,v\n${rows.join('\n')}\n`)
-    const columns = await ingest.crawl(path, dialect(['k', 'v']))
+    const columns = await ingest.crawl(path, dialect(['k', 'v']), { wholeFile: true })
     expect(columns).toEqual([
       { name: 'k', type: 'bigint' },
       { name: 'v', type: 'string' },
+    ])
+    // A sample does not see it: that is why a sampled conversion is guarded and falls back.
+    expect(await ingest.crawl(path, dialect(['k', 'v']), { wholeFile: false })).toEqual([
+      { name: 'k', type: 'bigint' },
+      { name: 'v', type: 'bigint' },
     ])
   })
 
   it('uses the names it is given, so the table has the columns the preview showed', async () => {
     const path = await file('names.csv', 'a,,a\n1,2,3\n')
-    const columns = await ingest.crawl(path, dialect(['a', 'column_2', 'a_2']))
+    const columns = await ingest.crawl(path, dialect(['a', 'column_2', 'a_2']), { wholeFile: true })
     expect(columns.map((c) => c.name)).toEqual(['a', 'column_2', 'a_2'])
   })
 })
@@ -109,6 +114,16 @@ describe('DuckDbIngest.convert', () => {
     const conn = await db.connect()
     await expect(conn.run(`SELECT * FROM '${target}'`)).rejects.toThrow()
     conn.closeSync()
+  })
+
+  it('guarded, refuses a decimal with more decimals than its type rather than rounding it', async () => {
+    const path = await file('scale.csv', 'price\n1.25\n1.239\n')
+    const target = join(dir, 'out', 'scale.parquet')
+    const columns = [{ name: 'price', type: 'decimal(3,2)' }]
+    const err = await ingest.convert(path, dialect(['price']), columns, target, 'fail', { guarded: true }).catch((e: unknown) => e)
+    expect(String(err)).toMatch(/1\.239.*without rounding/)
+    const ok = await ingest.convert(path, dialect(['price']), [{ name: 'price', type: 'decimal(4,3)' }], target, 'fail', { guarded: true })
+    expect(ok.rowsLoaded).toBe(2)
   })
 
   it('with skip, counts and lists the rejected rows', async () => {

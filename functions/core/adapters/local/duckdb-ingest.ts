@@ -10,6 +10,8 @@ import { MAX_DECIMAL_PRECISION } from '../../ingest/sniff-infer.ts'
 /** Types the crawler may infer; TIME is left out (Athena has no TIME column type). */
 const TYPE_CANDIDATES = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']
 const MAX_LISTED_REJECTS = 100
+/** Rows the crawler samples for types when it does not read the whole file. */
+export const SAMPLE_ROWS = 20_480
 
 export type ConvertResult = { rowsLoaded: number; rowsRejected: number; rejected: RejectedRow[] }
 
@@ -33,17 +35,22 @@ export class RowError extends Error {
 export class DuckDbIngest {
   constructor(private readonly instance: DuckDBInstance) {}
 
-  /** Column names and types inferred from every row of the file, not a sample. */
-  async crawl(path: string, dialect: Dialect): Promise<Column[]> {
+  /**
+   * Column names and types: from every row with `wholeFile`, else from the first SAMPLE_ROWS
+   * rows - then the conversion checks every row against them, and a value that does not fit
+   * sends the job back here for the whole file (see `convert`'s `guarded`).
+   */
+  async crawl(path: string, dialect: Dialect, opts: { wholeFile: boolean }): Promise<Column[]> {
     return this.withConnection(async (conn) => {
       const reader = await conn.runAndReadAll(
         // Rows that do not parse are left out of the type inference here; the conversion reports them.
-        `DESCRIBE SELECT * FROM read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, sample_size = -1, ignore_errors = true, ` +
+        `DESCRIBE SELECT * FROM read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, ` +
+          `sample_size = ${opts.wholeFile ? -1 : SAMPLE_ROWS}, ignore_errors = true, ` +
           `auto_type_candidates = [${TYPE_CANDIDATES.map(literal).join(', ')}])`,
       )
       const rows = reader.getRowObjectsJS() as { column_name: string; column_type: string }[]
       const columns = rows.map((r) => ({ name: r.column_name, type: glueTypeOf(r.column_type) }))
-      return this.exactDecimals(conn, path, dialect, columns)
+      return this.exactDecimals(conn, path, dialect, columns, opts.wholeFile)
     })
   }
 
@@ -52,7 +59,7 @@ export class DuckDbIngest {
    * full (no exponent) and fits 38 digits, the column is an exact decimal(p,s) instead - as the
    * preview says. One pass over the text of those columns only.
    */
-  private async exactDecimals(conn: DuckDBConnection, path: string, dialect: Dialect, columns: Column[]): Promise<Column[]> {
+  private async exactDecimals(conn: DuckDBConnection, path: string, dialect: Dialect, columns: Column[], wholeFile: boolean): Promise<Column[]> {
     const doubles = columns.flatMap((c, i) => (c.type === 'double' ? [i] : []))
     if (doubles.length === 0) return columns
     const stats = doubles.map((i) => {
@@ -63,8 +70,9 @@ export class DuckDbIngest {
         `coalesce(max(length(regexp_extract(${v}, '^[+-]?([0-9]*)', 1))), 0) AS digits_${i}`,
       ].join(', ')
     })
+    const text = `read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, all_varchar = true, ignore_errors = true)`
     const reader = await conn.runAndReadAll(
-      `SELECT ${stats.join(', ')} FROM read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, all_varchar = true, ignore_errors = true)`,
+      `SELECT ${stats.join(', ')} FROM ${wholeFile ? text : `(SELECT * FROM ${text} LIMIT ${SAMPLE_ROWS})`}`,
     )
     const row = reader.getRowObjectsJS()[0] ?? {}
     return columns.map((column, i) => {
@@ -79,20 +87,31 @@ export class DuckDbIngest {
    * Writes the typed Parquet copy at `target` (via a temp name). With onError 'fail', the first
    * row that does not parse or cast fails with its line; with 'skip', bad rows are counted and listed.
    */
-  async convert(path: string, dialect: Dialect, columns: Column[], target: string, onError: OnError): Promise<ConvertResult> {
+  async convert(
+    path: string,
+    dialect: Dialect,
+    columns: Column[],
+    target: string,
+    onError: OnError,
+    opts: { guarded?: boolean } = {},
+  ): Promise<ConvertResult> {
     const temp = `${target}.tmp`
     await mkdir(dirname(target), { recursive: true })
-    const typed = columns.map((c) => `${literal(c.name)}: ${literal(duckdbTypeOf(c.type))}`).join(', ')
+    // Guarded (types from a sample): decimals are read as text and cast here, refusing any value
+    // with more decimals than the type holds - DuckDB would round it silently.
+    const guard = (c: Column) => Boolean(opts.guarded) && /^decimal\(/.test(c.type)
+    const typed = columns.map((c) => `${literal(c.name)}: ${literal(guard(c) ? 'VARCHAR' : duckdbTypeOf(c.type))}`).join(', ')
     const skip = onError === 'skip'
-    const source =
+    const reader =
       `read_csv(${literal(path)}, ${dialectOptions(dialect, false)}, auto_detect = false, columns = {${typed}}` +
       (skip ? `, store_rejects = true, rejects_table = 'csvlake_rejects', rejects_scan = 'csvlake_scans'` : '') +
       ')'
+    const source = columns.some(guard) ? `(SELECT ${columns.map((c) => (guard(c) ? guardedDecimal(c) : identifier(c.name))).join(', ')} FROM ${reader})` : reader
     try {
       return await this.withConnection(async (conn) => {
         let loaded: number
         try {
-          const result = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`)
+          const result = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${literal(temp)} (FORMAT parquet)`)
           loaded = Number(result.getRowsJS()[0]?.[0] ?? 0)
         } catch (err) {
           throw isCsvError(err) ? rowErrorFrom(err) : err
@@ -145,9 +164,20 @@ function dialectOptions(d: Dialect, withNames: boolean): string {
   ].join(', ')
 }
 
-function isCsvError(err: unknown): boolean {
+/** The value as decimal(p,s), or an error when it has more decimals than s (never rounded). */
+function guardedDecimal(c: Column): string {
+  const scale = Number(/,(\d+)\)$/.exec(c.type)?.[1] ?? 0)
+  const v = `trim(${identifier(c.name)})`
+  return (
+    `CASE WHEN strpos(${v}, '.') > 0 AND length(${v}) - strpos(${v}, '.') > ${scale} ` +
+    `THEN error('Could not convert string "' || ${v} || '" to ${c.type} without rounding') ` +
+    `ELSE CAST(${v} AS ${duckdbTypeOf(c.type)}) END AS ${identifier(c.name)}`
+  )
+}
+
+export function isCsvError(err: unknown): boolean {
   const text = err instanceof Error ? err.message : String(err)
-  return /CSV Error|Line:|Could not convert|Expected Number of Columns|unterminated quote/i.test(text)
+  return /CSV Error|Line:|Could not convert|Conversion Error|Expected Number of Columns|unterminated quote/i.test(text)
 }
 
 /** DuckDB's CSV errors name the line, and often the column and value: keep them for the job's error. */

@@ -1,7 +1,11 @@
+import { stat } from 'node:fs/promises'
 import { taskError } from '../../ingest/execution-input.ts'
 import type { Dialect } from '../../ingest/dialect.ts'
 import type { Column } from '../../ports/catalog.ts'
 import type { DuckDbIngest } from './duckdb-ingest.ts'
+
+/** Files up to this size are crawled whole; bigger ones from a sample (then checked row by row). */
+const WHOLE_FILE_CRAWL_BYTES = 8 * 1024 * 1024
 
 type Crawl = { Status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; ErrorMessage?: string }
 type Crawler = {
@@ -13,7 +17,7 @@ type Crawler = {
   state: 'READY' | 'RUNNING' | 'STOPPING'
   lastCrawl?: Crawl
 }
-type GlueTable = { Name: string; DatabaseName: string; Columns: Column[]; Location: string }
+type GlueTable = { Name: string; DatabaseName: string; Columns: Column[]; Location: string; Parameters: Record<string, string> }
 
 /**
  * What the Glue API does for the ingest state machine, locally: classifiers, crawlers that run
@@ -72,7 +76,14 @@ export class LocalGlue {
   getTable(database: string, name: string) {
     const table = this.tables.get(`${database}.${name}`)
     if (!table) throw glue('EntityNotFoundException', `Table ${name} not found in ${database}`)
-    return { Table: { Name: table.Name, DatabaseName: database, StorageDescriptor: { Columns: table.Columns, Location: table.Location } } }
+    return {
+      Table: {
+        Name: table.Name,
+        DatabaseName: database,
+        Parameters: table.Parameters,
+        StorageDescriptor: { Columns: table.Columns, Location: table.Location },
+      },
+    }
   }
 
   deleteCrawler(name: string) {
@@ -88,9 +99,17 @@ export class LocalGlue {
   private async crawl(crawler: Crawler, dialect: Dialect): Promise<void> {
     try {
       const file = this.pathOfUrl(crawler.folder + 'data.csv')
-      const columns = await this.ingest.crawl(file, dialect)
+      // Like Glue, a big file is classified from a sample; the conversion checks every row.
+      const wholeFile = (await stat(file)).size <= WHOLE_FILE_CRAWL_BYTES
+      const columns = await this.ingest.crawl(file, dialect, { wholeFile })
       const name = tableName(crawler)
-      this.tables.set(`${crawler.database}.${name}`, { Name: name, DatabaseName: crawler.database, Columns: columns, Location: crawler.folder })
+      this.tables.set(`${crawler.database}.${name}`, {
+        Name: name,
+        DatabaseName: crawler.database,
+        Columns: columns,
+        Location: crawler.folder,
+        Parameters: { classification: 'csv', 'csvlake.sampled': String(!wholeFile) },
+      })
       crawler.lastCrawl = { Status: 'SUCCEEDED' }
     } catch (err) {
       crawler.lastCrawl = { Status: 'FAILED', ErrorMessage: err instanceof Error ? err.message : String(err) }

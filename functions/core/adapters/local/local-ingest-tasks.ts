@@ -12,7 +12,7 @@ import { keys } from '../../keys.ts'
 import type { Catalog, Column, TablePart } from '../../ports/catalog.ts'
 import type { IngestInput, IngestResult } from '../../ports/workflow.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
-import { RowError, type DuckDbIngest } from './duckdb-ingest.ts'
+import { isCsvError, RowError, type DuckDbIngest } from './duckdb-ingest.ts'
 import type { LocalGlue } from './local-glue.ts'
 
 export type LocalTaskDeps = {
@@ -37,6 +37,7 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
   const staged = keys.staging(input.tenant, input.jobId)
   const partKey = keys.lakePart(input.tenant, input.table, input.jobId)
   let crawled: Column[] | undefined
+  let sampled = false
   let converted: { rowsLoaded: number; rowsRejected: number; rejected: IngestResult['rejected']; columns: Column[] } | undefined
   let registered = false
 
@@ -63,22 +64,31 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
     GetCrawledTable: async (p) => {
       const table = deps.glue.getTable(String(p.DatabaseName), String(p.Name))
       crawled = table.Table.StorageDescriptor.Columns
+      sampled = table.Table.Parameters['csvlake.sampled'] === 'true'
       return table
     },
     ConvertToParquet: async () => {
       if (!crawled) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'No crawled schema to convert with' })
-      // Appending keeps the table's types, so a column that widens (int -> double) loads as the table has it.
-      const existing = await deps.catalog.get(input.tenant, input.table)
-      const columns = input.mode === 'append' && existing && schemaDifferences(existing.columns, crawled).length === 0
-        ? existing.columns
-        : crawled
+      const source = deps.store.pathOf(staged)
+      const target = deps.store.pathOf(partKey)
+      // Skipping bad rows needs types from every row: a sampled type would turn good rows into rejects.
+      if (sampled && input.onError === 'skip') crawled = await deps.ingest.crawl(source, input.dialect, { wholeFile: true })
+      const convert = async (types: Column[], guarded: boolean) => {
+        const columns = await appendTypes(deps.catalog, input, types)
+        return { ...(await deps.ingest.convert(source, input.dialect, columns, target, input.onError, { guarded })), columns }
+      }
       try {
-        const result = await deps.ingest.convert(deps.store.pathOf(staged), input.dialect, columns, deps.store.pathOf(partKey), input.onError)
-        converted = { ...result, columns }
+        try {
+          converted = await convert(crawled, sampled && input.onError === 'fail')
+        } catch (err) {
+          // A value the sampled types do not hold: infer from every row, then convert again.
+          if (!(sampled && input.onError === 'fail' && isCsvError(err))) throw err
+          converted = await convert(await deps.ingest.crawl(source, input.dialect, { wholeFile: true }), false)
+        }
         return {
           QueryExecution: {
             QueryExecutionId: input.jobId,
-            Statistics: { RowsLoaded: result.rowsLoaded, RowsRejected: result.rowsRejected },
+            Statistics: { RowsLoaded: converted.rowsLoaded, RowsRejected: converted.rowsRejected },
           },
         }
       } catch (err) {
@@ -129,6 +139,13 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
       return {}
     },
   }
+}
+
+/** Appending keeps the table's types, so a column that widens (int -> double) loads as the table has it. */
+async function appendTypes(catalog: Catalog, input: IngestInput, crawled: Column[]): Promise<Column[]> {
+  if (input.mode !== 'append') return crawled
+  const existing = await catalog.get(input.tenant, input.table)
+  return existing && schemaDifferences(existing.columns, crawled).length === 0 ? existing.columns : crawled
 }
 
 /**

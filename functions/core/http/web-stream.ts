@@ -1,0 +1,26 @@
+import type { Readable } from 'node:stream'
+
+/**
+ * A Node stream as a web stream that reads only when the client takes the last chunk: memory
+ * stays flat however big the file (Readable.toWeb buffers ahead of a slow reader).
+ */
+export function pullStream(source: Readable): ReadableStream<Uint8Array> {
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { value, done } = await chunks.next()
+          if (done) controller.close()
+          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+        } catch (err) {
+          controller.error(err)
+        }
+      },
+      cancel() {
+        source.destroy()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
