@@ -1,56 +1,63 @@
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { build } from 'esbuild'
-import { REPO, startServer } from '../lib/app.ts'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { dirname, join, normalize } from 'node:path'
+import { bundle } from '../../scripts/bundle.mjs'
+import { postJson, REPO, startServer } from '../lib/app.ts'
 import { fmtMs, fmtRatio, type Row } from '../lib/row.ts'
 import { medianOf } from '../lib/stats.ts'
 
-/** Functions that open DuckDB (and so compare with the empty app that imports DuckDB). */
-const DUCKDB_FUNCTIONS = new Set(['query', 'submit'])
-
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
 
-/** Bundles the reference apps exactly as the functions are bundled. */
-async function buildReferences(outdir: string) {
-  await build({
-    entryPoints: {
-      'empty-hono': join(REPO, 'bench', 'reference', 'empty-hono.ts'),
-      'empty-hono-duckdb': join(REPO, 'bench', 'reference', 'empty-hono-duckdb.ts'),
-    },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    packages: 'external',
-    logLevel: 'warning',
-  })
+/** What a bundle loads at start: the entry and every chunk it imports statically (not the lazy ones). */
+async function eagerBytes(file: string, seen = new Set<string>()): Promise<number> {
+  if (seen.has(file)) return 0
+  seen.add(file)
+  const source = await readFile(file, 'utf8')
+  let total = (await stat(file)).size
+  for (const m of source.matchAll(/^import\s[^;]*?from\s*"(\.[^"]+)"/gm)) total += await eagerBytes(normalize(join(dirname(file), m[1]!)), seen)
+  return total
 }
 
 /** Spawn to first 200 of each function's bundle, against an empty Hono app (with DuckDB when the function uses it). */
 export async function coldStartFigures(dataDir: string, runs: number): Promise<Row[]> {
+  // The references are bundled exactly as the functions are.
   const refDir = join(REPO, 'dist', 'bench')
-  await buildReferences(refDir)
-  const coldStart = (file: string, probe: string) =>
-    medianOf(runs, async () => {
-      const server = await startServer([file], { CSVLAKE_DATA_DIR: dataDir }, probe)
-      await server.stop()
-      return server.startMs
-    })
+  await bundle(refDir, {
+    'empty-hono': join(REPO, 'bench', 'reference', 'empty-hono.ts'),
+    'empty-hono-duckdb': join(REPO, 'bench', 'reference', 'empty-hono-duckdb.ts'),
+  })
+  // Both sides keep V8's compile cache, as a deployed image would (NODE_COMPILE_CACHE).
+  const env = { CSVLAKE_DATA_DIR: dataDir, NODE_COMPILE_CACHE: join(dataDir, '.compile-cache') }
+  const once = async (file: string, probe: string, firstUse?: (url: string) => Promise<void>) => {
+    const started = performance.now()
+    const server = await startServer([file], env, probe)
+    if (firstUse) await firstUse(server.url)
+    const ms = performance.now() - started
+    await server.stop()
+    return ms
+  }
+  const coldStart = async (file: string, probe: string, firstUse?: (url: string) => Promise<void>) => {
+    await once(file, probe, firstUse) // fills the compile cache
+    return medianOf(runs, () => once(file, probe, firstUse))
+  }
   const empty = await coldStart(join(refDir, 'empty-hono.mjs'), '/api/health')
   const emptyDuck = await coldStart(join(refDir, 'empty-hono-duckdb.mjs'), '/api/health')
+  // The query function loads DuckDB on its first query: time it to that first answer.
+  const firstQuery = async (url: string) => {
+    const res = await postJson(`${url}/api/query`, { sql: 'SELECT 42 AS answer' })
+    if (res.status !== 200) throw new Error(`first query answered ${res.status}`)
+    await res.arrayBuffer()
+  }
   const functionsDir = join(REPO, 'dist', 'functions')
   const rows: Row[] = []
   for (const file of (await readdir(functionsDir)).filter((f) => f.endsWith('.mjs')).sort()) {
     const name = file.replace(/\.mjs$/, '')
     const path = join(functionsDir, file)
-    const ms = await coldStart(path, '/healthz')
-    const size = (await stat(path)).size
-    const duck = DUCKDB_FUNCTIONS.has(name)
+    const duck = name === 'query'
+    const ms = await coldStart(path, '/healthz', duck ? firstQuery : undefined)
+    const size = await eagerBytes(path)
     const reference = duck ? emptyDuck : empty
     rows.push({
-      figure: `cold start of the ${name} function (bundle ${kib(size)}, packages from node_modules)`,
+      figure: `cold start of the ${name} function${duck ? ', to its first query' : ''} (loads ${kib(size)} of bundle)`,
       csvlake: fmtMs(ms),
       reference: `empty Hono app${duck ? ' + DuckDB' : ''} ${fmtMs(reference)}`,
       ratio: fmtRatio(ms / reference),

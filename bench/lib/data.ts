@@ -20,7 +20,8 @@ export const HEADER = 'id,note,region,day,amount,active'
 
 /**
  * Writes `rows` rows of the benchmark's shape: integer id, text with quoted commas, a
- * low-cardinality text, a date, a decimal with some blanks, a boolean. About 100 bytes a row.
+ * low-cardinality text, a date, a decimal with some blanks, a boolean. About 107 bytes a row,
+ * so 10 million rows make about 1 GiB.
  */
 export async function writeDataset(path: string, rows: number, seed = 42): Promise<{ bytes: number; rows: number }> {
   const random = prng(seed)
@@ -37,7 +38,7 @@ export async function writeDataset(path: string, rows: number, seed = 42): Promi
     for (let id = start + 1; id <= Math.min(rows, start + batch); id++) {
       const w1 = WORDS[Math.floor(random() * WORDS.length)]
       const w2 = WORDS[Math.floor(random() * WORDS.length)]
-      const note = `"${w1}, ${w2} and ${Math.floor(random() * 100_000)} more, please"`
+      const note = `"${w1}, ${w2} and ${Math.floor(random() * 100_000)} more, with a quoted comma in the note"`
       const region = REGIONS[Math.floor(random() * REGIONS.length)]
       const day = `2024-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`
       const amount = random() < 0.05 ? '' : (random() * 10_000).toFixed(2)

@@ -1,4 +1,3 @@
-import iconv from 'iconv-lite'
 import { AppError } from '../errors.ts'
 
 export type DetectedEncoding = { encoding: string; bom: boolean }
@@ -54,7 +53,11 @@ function normalize(encoding: string): string {
  * U+FFFD; callers drop the last (cut) record anyway.
  */
 export function decodeHead(head: Uint8Array, encoding: string, truncated: boolean): string {
-  if (!iconv.encodingExists(encoding)) {
+  // The platform's decoder (WHATWG encodings, with ICU): no decoding tables to load at start-up.
+  let decoder: InstanceType<typeof TextDecoder>
+  try {
+    decoder = new TextDecoder(encoding)
+  } catch {
     throw new AppError(
       'BAD_REQUEST',
       `Unknown encoding "${encoding}"; use e.g. utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1.`,
@@ -63,6 +66,6 @@ export function decodeHead(head: Uint8Array, encoding: string, truncated: boolea
   const name = normalize(encoding)
   let bytes = head
   if (truncated && name.startsWith('utf16') && bytes.length % 2 === 1) bytes = bytes.subarray(0, bytes.length - 1)
-  const text = name === 'utf8' ? new TextDecoder('utf-8').decode(bytes) : iconv.decode(bytes, encoding)
+  const text = decoder.decode(bytes)
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
