@@ -19,6 +19,7 @@ export const keys = {
   resultDir: (t: TenantId, queryId: string) => `results/${t}/${queryId}/`,
   resultParquet: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.parquet`,
   resultCsv: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.csv`,
+  resultJson: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.json`,
   query: (t: TenantId, queryId: string) => `queries/${t}/${queryId}.json`,
   queriesPrefix: () => `queries/`,
 }

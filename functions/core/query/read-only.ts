@@ -54,6 +54,17 @@ const DENIED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
 ])
 const DENIED_TABLES: ReadonlyMap<string, string> = new Map([['pg_settings', 'it reads the engine settings']])
 
+/**
+ * Whether the SQL text could call a denied function or table at all: a name that is not in
+ * the text cannot be called, so most queries skip the parse-tree check.
+ */
+export function mentionsDeniedName(sql: string): boolean {
+  const text = sql.toLowerCase()
+  for (const name of DENIED_FUNCTIONS.keys()) if (text.includes(name)) return true
+  for (const name of DENIED_TABLES.keys()) if (text.includes(name)) return true
+  return false
+}
+
 /** Classifies one statement by its text; throws FORBIDDEN for anything but a read, SQL_ERROR when empty. */
 export function classifySql(sql: string): ReadStatement {
   const tokens = tokenize(sql)

@@ -152,6 +152,16 @@ export class DiskObjectStore implements ObjectStore {
     for (const key of await this.list(prefix)) await this.delete(key)
   }
 
+  /** When anything under a folder prefix last changed (its mtime in ms), or undefined if none. */
+  async version(prefix: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.pathOf(prefix.replace(/\/$/, '')))).mtimeMs
+    } catch (err) {
+      if (isMissing(err)) return undefined
+      throw err
+    }
+  }
+
   /** Temp files from a process that died mid-write are garbage; clear them at start-up. */
   async clearTemp(): Promise<void> {
     await rm(join(this.root, TMP_DIR), { recursive: true, force: true })

@@ -3,16 +3,17 @@ import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { access, mkdir, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { Config } from '../../config.ts'
 import { AppError, notFound } from '../../errors.ts'
 import { keys } from '../../keys.ts'
 import type { Catalog } from '../../ports/catalog.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { QueryEngine, QueryError, QueryRecord, ResultPage } from '../../ports/query-engine.ts'
+import { MAX_PAGE_ROWS } from '../../query/page-token.ts'
 import { classifySql } from '../../query/read-only.ts'
 import type { TenantId } from '../../tenant.ts'
-import { isQueryId, QueryRecords } from './duckdb-query-records.ts'
+import { isQueryId, QueryRecords, SmallResults, smallResultCsv } from './duckdb-query-records.ts'
 import { TenantSandbox } from './duckdb-sandbox.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
 import { sqlString } from './duckdb-sql-text.ts'
@@ -38,7 +39,16 @@ type Run = {
   interrupter?: NodeJS.Timeout
   /** Resolves to the final record once it is persisted (or could not be). Never rejects. */
   done: Promise<QueryRecord>
+  /** Saves of this run's record, in order: a late RUNNING save never overwrites the final one. */
+  saved: Promise<void>
+  /** Whether the RUNNING record was written (only for queries still running when a caller stops waiting). */
+  announced: boolean
 }
+
+/** Final records kept in memory, so the page that follows a query does not read its record back. */
+const RECENT_RECORDS = 1000
+/** Results up to one page are answered from memory and stored as JSON, without Parquet. */
+const SMALL_RESULT_ROWS = MAX_PAGE_ROWS
 
 const RESTARTED = 'csvlake restarted while this query was running; run it again.'
 const STOPPED = 'csvlake stopped while this query was running; run it again.'
@@ -52,8 +62,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly dataDir: string
   private readonly now: () => Date
   private readonly records: QueryRecords
+  private readonly smallResults: SmallResults
   private readonly pool: SandboxPool<TenantSandbox>
   private readonly runs = new Map<string, Run>()
+  private readonly recent = new Map<string, QueryRecord>()
   private readonly starting = new Set<string>()
   private readonly stale = new Set<TenantId>()
   private closing = false
@@ -62,6 +74,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.dataDir = resolve(deps.dataDir)
     this.now = deps.now ?? (() => new Date())
     this.records = new QueryRecords(deps.store)
+    this.smallResults = new SmallResults(deps.store)
     const { memoryLimit, threads } = deps.limits
     this.pool = new SandboxPool(
       (tenant) => TenantSandbox.open({ dataDir: this.dataDir, tenant, memoryLimit, threads }),
@@ -91,6 +104,14 @@ export class DuckDbQueryEngine implements QueryEngine {
       const timeout = new Promise<void>((done) => (timer = setTimeout(done, Math.max(0, waitMs))))
       await Promise.race([run.done, timeout])
       clearTimeout(timer)
+      // The caller stops waiting: from now on other readers (a restart, another instance) must
+      // see it RUNNING. A query that ends within the wait is written once, when it ends.
+      if (!run.settled && !run.announced) {
+        run.announced = true
+        const running = { ...run.record }
+        run.saved = run.saved.then(() => this.records.save(running)).catch(() => undefined)
+        await run.saved
+      }
     }
     return this.get(tenant, queryId)
   }
@@ -98,6 +119,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   async get(tenant: TenantId, queryId: string): Promise<QueryRecord> {
     const run = isQueryId(queryId) ? this.runs.get(runKey(tenant, queryId)) : undefined
     if (run) return { ...run.record }
+    const recent = this.recent.get(runKey(tenant, queryId))
+    if (recent) return { ...recent }
     const record = isQueryId(queryId) ? await this.records.load(tenant, queryId) : undefined
     if (!record) throw notFound('The query')
     return record
@@ -107,7 +130,12 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 0) {
       throw new AppError('BAD_REQUEST', 'offset and limit are whole numbers, 0 or more.')
     }
-    const { record, parquet } = await this.result(tenant, queryId)
+    const record = await this.succeeded(tenant, queryId)
+    const small = await this.smallResults.load(tenant, queryId)
+    if (small) {
+      return { columns: record.columns ?? small.columns, rows: small.rows.slice(offset, offset + limit), offset, rowCount: small.rows.length }
+    }
+    const { parquet } = await this.result(tenant, queryId)
     const types = record.columns?.map((c) => c.type) ?? []
     const rows = await this.withConnection(tenant, async (conn) => {
       const sql = `SELECT * FROM read_parquet(${sqlString(parquet)}) LIMIT $1 OFFSET $2`
@@ -129,10 +157,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     const cancelled: QueryRecord = { ...record, status: 'CANCELLED', endedAt: this.now().toISOString() }
     await this.removeResult(tenant, queryId)
     await this.records.save(cancelled)
+    this.remember(cancelled)
     return cancelled
   }
 
   async exportCsv(tenant: TenantId, queryId: string): Promise<Readable> {
+    await this.succeeded(tenant, queryId)
+    const small = await this.smallResults.load(tenant, queryId)
+    if (small) return Readable.from([smallResultCsv(small)])
     const { parquet } = await this.result(tenant, queryId)
     const csv = this.path(keys.resultCsv(tenant, queryId))
     if (!(await exists(csv))) {
@@ -186,14 +218,13 @@ export class DuckDbQueryEngine implements QueryEngine {
       conn = await lease.sandbox.connect()
       plan = await planStatement(conn, sql, this.path(keys.resultParquet(tenant, queryId)))
       record.columns = plan.columns
-      await this.records.save(record)
     } catch (err) {
       if (conn) closeQuietly(conn)
       lease.release()
       throw err
     }
     const finished = Promise.withResolvers<QueryRecord>()
-    const run: Run = { record, conn, settled: false, done: finished.promise }
+    const run: Run = { record, conn, settled: false, done: finished.promise, saved: Promise.resolve(), announced: false }
     this.runs.set(runKey(tenant, queryId), run)
     void this.execute(run, plan, lease).then(finished.resolve)
     return { ...record }
@@ -204,9 +235,20 @@ export class DuckDbQueryEngine implements QueryEngine {
     const timer = setTimeout(() => this.stop(run, 'TIMEOUT'), this.deps.limits.timeoutMs)
     let final: QueryRecord
     try {
-      await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
       if (run.stopReason) throw new Error('stopped before it started')
-      const rowCount = await plan.run()
+      // Most answers are small: read them once, keep them as JSON. Only a bigger result is
+      // written as Parquet (by running the query again inside COPY).
+      const small = await plan.readSmall(SMALL_RESULT_ROWS)
+      let rowCount: number
+      if (small) {
+        const types = plan.columns.map((c) => c.type)
+        const rows = small.map((row) => row.map((value, i) => toCell(value, types[i])))
+        await this.smallResults.save(tenant, queryId, { columns: plan.columns, rows })
+        rowCount = rows.length
+      } else {
+        await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
+        rowCount = await plan.run()
+      }
       final = this.ended(run, { status: 'SUCCEEDED', rowCount })
     } catch (err) {
       final = this.ended(run, { status: 'FAILED', error: this.runtimeError(plan.describeError(err)) })
@@ -220,12 +262,21 @@ export class DuckDbQueryEngine implements QueryEngine {
     run.record = final
     try {
       if (final.status !== 'SUCCEEDED') await this.removeResult(tenant, queryId)
+      await run.saved
       await this.records.save(final)
+      this.remember(final)
       this.runs.delete(runKey(tenant, queryId))
     } catch {
       // Not persisted: the record stays in memory, so this process still answers with it.
     }
     return final
+  }
+
+  private remember(record: QueryRecord): void {
+    const key = runKey(record.tenant, record.queryId)
+    this.recent.delete(key)
+    this.recent.set(key, record)
+    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!)
   }
 
   /** The final record; a stop requested before the end decides it, whatever the run did. */
@@ -261,12 +312,17 @@ export class DuckDbQueryEngine implements QueryEngine {
     run.interrupter.unref()
   }
 
-  private async result(tenant: TenantId, queryId: string) {
+  private async succeeded(tenant: TenantId, queryId: string): Promise<QueryRecord> {
     const record = await this.get(tenant, queryId)
     if (record.status !== 'SUCCEEDED') {
       const why = record.status === 'RUNNING' ? 'rows can be read once it has SUCCEEDED' : 'it has no rows to read'
       throw new AppError('CONFLICT', `This query is ${record.status}; ${why}.`)
     }
+    return record
+  }
+
+  private async result(tenant: TenantId, queryId: string) {
+    const record = await this.succeeded(tenant, queryId)
     const parquet = this.path(keys.resultParquet(tenant, queryId))
     if (!(await exists(parquet))) throw new AppError('NOT_FOUND', 'The result of this query is no longer stored; run it again.')
     return { record, parquet }

@@ -3,6 +3,9 @@ import { keys } from '../../keys.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { QueryRecord } from '../../ports/query-engine.ts'
 import { tenantId, type TenantId } from '../../tenant.ts'
+import type { Column } from '../../ports/catalog.ts'
+import type { Cell } from '../../ports/query-engine.ts'
+import { stringify } from 'csv-stringify/sync'
 
 const StoredRecord = z.object({
   queryId: z.string(),
@@ -59,4 +62,34 @@ export class QueryRecords {
       return undefined
     }
   }
+}
+
+export type SmallResult = { columns: Column[]; rows: Cell[][] }
+
+/** Results of at most one page, kept as JSON beside where a Parquet result would be. */
+export class SmallResults {
+  /** The latest ones stay in memory too: the page read right after the query never hits the disk. */
+  private readonly recent = new Map<string, SmallResult>()
+
+  constructor(private readonly store: ObjectStore) {}
+
+  async save(tenant: TenantId, queryId: string, result: SmallResult): Promise<void> {
+    // Like the record, cheap to lose (the query can run again): no fsync on the query path.
+    await this.store.putBytes(keys.resultJson(tenant, queryId), JSON.stringify(result), { durable: false })
+    this.recent.set(`${tenant}/${queryId}`, result)
+    if (this.recent.size > 200) this.recent.delete(this.recent.keys().next().value!)
+  }
+
+  async load(tenant: TenantId, queryId: string): Promise<SmallResult | undefined> {
+    const cached = this.recent.get(`${tenant}/${queryId}`)
+    if (cached) return cached
+    const bytes = await this.store.getBytes(keys.resultJson(tenant, queryId))
+    return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as SmallResult)
+  }
+}
+
+/** A small result as CSV with a header row; nested values as JSON. */
+export function smallResultCsv(result: SmallResult): string {
+  const cell = (value: Cell) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value)
+  return stringify([result.columns.map((c) => c.name), ...result.rows.map((row) => row.map(cell))])
 }

@@ -21,7 +21,7 @@ export type LocalServices = Services & {
 export async function createLocalServices(config: Config, log: Logger, definition: StateMachineDefinition): Promise<LocalServices> {
   await mkdir(config.dataDir, { recursive: true })
   const store = new DiskObjectStore(config.dataDir)
-  const catalog = new StoreCatalog(store)
+  const catalog = new StoreCatalog(store, (prefix) => store.version(prefix))
   const now = () => new Date()
   const base = { config, log, store, catalog, now }
   const workflow = lazyWorkflow(async () => (await import('./local-workflow-factory.ts')).createLocalWorkflow(base, definition))

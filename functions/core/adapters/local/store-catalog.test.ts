@@ -38,6 +38,21 @@ describe('StoreCatalog', () => {
     expect((await catalog.get(t, 'sales'))?.rowCount).toBe(10)
   })
 
+  it('sees a change another process made, though it keeps the list between changes', async () => {
+    const store = new DiskObjectStore(root)
+    const version = (prefix: string) => store.version(prefix)
+    const reader = new StoreCatalog(store, version)
+    const writer = new StoreCatalog(store, version)
+    await writer.put(entry(1))
+    await new Promise((r) => setTimeout(r, 150))
+    expect((await reader.list(t)).map((e) => e.rowCount)).toEqual([1])
+    expect((await reader.list(t)).map((e) => e.rowCount)).toEqual([1])
+    await writer.put({ ...entry(2), name: 'more' })
+    expect((await reader.list(t)).map((e) => e.name)).toEqual(['more', 'sales'])
+    await writer.update(t, 'sales', (e) => ({ ...e!, rowCount: 5 }))
+    expect((await reader.list(t)).find((e) => e.name === 'sales')?.rowCount).toBe(5)
+  })
+
   it('keeps the entry as it was when a change throws', async () => {
     await catalog.put(entry(3))
     await expect(catalog.update(t, 'sales', () => Promise.reject(new Error('schema drift')))).rejects.toThrow('schema drift')
