@@ -10,6 +10,8 @@ import { MAX_DECIMAL_PRECISION } from '../../ingest/sniff-infer.ts'
 /** Types the crawler may infer; TIME is left out (Athena has no TIME column type). */
 const TYPE_CANDIDATES = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']
 const MAX_LISTED_REJECTS = 100
+/** A sampled decimal column gets at least this precision. */
+const SAMPLED_DECIMAL_PRECISION = 18
 /** Rows the crawler samples for types when it does not read the whole file. */
 export const SAMPLE_ROWS = 20_480
 
@@ -78,7 +80,10 @@ export class DuckDbIngest {
     return columns.map((column, i) => {
       if (!doubles.includes(i) || row[`plain_${i}`] !== true) return column
       const scale = Number(row[`scale_${i}`])
-      const precision = Math.max(Number(row[`digits_${i}`]), 1) + scale
+      // A sample shows the decimals but not the biggest value: leave room for 18 digits (what a
+      // 64-bit decimal holds anyway) rather than send the job back for the whole file.
+      const seen = Math.max(Number(row[`digits_${i}`]), 1) + scale
+      const precision = wholeFile ? seen : Math.max(seen, SAMPLED_DECIMAL_PRECISION)
       return precision <= MAX_DECIMAL_PRECISION ? { ...column, type: `decimal(${precision},${scale})` } : column
     })
   }
