@@ -52,6 +52,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxInstances: int(env, 'CSVLAKE_QUERY_MAX_INSTANCES', 16, 1),
       idleMs: int(env, 'CSVLAKE_QUERY_IDLE_MS', 10 * 60_000, 1000),
     },
-    localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 50, 0),
+    localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
   }
 }

@@ -22,6 +22,8 @@ export type UploadDeps = {
 type Incoming = { contentType: string | undefined; contentLength: number | undefined; body: Readable }
 
 const SNIFF_BYTES = 8192
+/** Enough rows to tell the delimiter, quoting, header and encoding; small enough to be quick. */
+const DIALECT_HEAD_BYTES = 256 * 1024
 /** Room for multipart boundaries and headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024
 
@@ -145,7 +147,7 @@ function countAndHash(maxBytes: number) {
 async function checkAndRegister(deps: UploadDeps, tenant: TenantId, fileId: string, stored: Stored): Promise<FileMeta> {
   if (stored.bytes === 0) throw new AppError('EMPTY_FILE', 'The file is empty; there is nothing to load.')
   const dataKey = keys.rawData(tenant, fileId)
-  const head = await readDecodedHead(deps.store, dataKey, stored.compression, deps.previewHeadBytes)
+  const head = await readDecodedHead(deps.store, dataKey, stored.compression, Math.min(deps.previewHeadBytes, DIALECT_HEAD_BYTES))
   if (head.bytes.byteLength === 0) throw new AppError('EMPTY_FILE', 'The file is empty once decompressed.')
   if (stored.compression === 'gzip') assertLooksLikeText(head.bytes.subarray(0, SNIFF_BYTES))
   const dialect = sniffDialect(head.bytes, { truncated: head.truncated, compression: stored.compression })

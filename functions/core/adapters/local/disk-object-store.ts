@@ -8,6 +8,8 @@ import { AppError, notFound } from '../../errors.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 
 const TMP_DIR = '.tmp'
+/** While a big object streams in, it is flushed to disk every this many bytes. */
+const SYNC_EVERY_BYTES = 64 * 1024 * 1024
 
 /**
  * The object store as a folder on disk. Writes go to `.tmp/` under the root, are fsynced,
@@ -33,27 +35,38 @@ export class DiskObjectStore implements ObjectStore {
   async put(key: string, body: Readable | AsyncIterable<Uint8Array>): Promise<{ bytes: number }> {
     const target = this.pathOf(key)
     const temp = await this.tempPath()
+    const handle = await open(temp, 'wx')
+    const out = handle.createWriteStream()
     let bytes = 0
-    const out = createWriteStream(temp, { flags: 'wx' })
+    let unsynced = 0
+    let syncing: Promise<void> = Promise.resolve()
     try {
       await pipeline(
         body,
         async function* (source: AsyncIterable<Uint8Array>) {
           for await (const chunk of source) {
             bytes += chunk.byteLength
+            unsynced += chunk.byteLength
+            // Flush to disk while the rest still arrives, so the final fsync finds little left.
+            if (unsynced >= SYNC_EVERY_BYTES) {
+              unsynced = 0
+              syncing = syncing.then(() => handle.datasync()).catch(() => undefined)
+            }
             yield chunk
           }
         },
         out,
       )
+      await syncing
       await fsyncFile(temp)
       await mkdir(dirname(target), { recursive: true })
       // Rename last, so readers never see a partial file.
       await rename(temp, target)
       return { bytes }
     } catch (err) {
-      // The stream may still be opening the file; remove it only once the stream has closed.
+      // The stream may still be writing; remove the file only once the stream has closed.
       if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()))
+      await syncing
       await rm(temp, { force: true })
       throw err
     }
