@@ -3,6 +3,7 @@ import { json, postJson, waitForJob } from '../lib/app.ts'
 import { duckdbDirect, sqlString } from '../lib/duckdb.ts'
 import { fmtMs, fmtRatio, type Row } from '../lib/row.ts'
 import { median } from '../lib/stats.ts'
+import { flushDisk } from './upload.ts'
 
 /**
  * Submit to SUCCEEDED, whole-file type checks included, against DuckDB's own CSV -> Parquet copy
@@ -12,6 +13,7 @@ export async function ingestFigures(app: Running, fileId: string, csvPath: strin
   const times: number[] = []
   for (let i = 0; i < runs; i++) {
     const table = i === runs - 1 ? 'events' : `events_${i}`
+    flushDisk()
     const start = performance.now()
     const submitted = await json(await postJson(`${app.url}/api/submit`, { fileId, table }))
     const job = await waitForJob(app.url, String(submitted.jobId))
@@ -23,6 +25,7 @@ export async function ingestFigures(app: Running, fileId: string, csvPath: strin
     if (table !== 'events') await fetch(`${app.url}/api/tables/${table}`, { method: 'DELETE' })
   }
   const ours = median(times)
+  flushDisk()
   const [duck] = duckdbDirect(
     [`COPY (FROM read_csv(${sqlString(csvPath)})) TO ${sqlString(`${scratch}/reference.parquet`)} (FORMAT parquet)`],
     runs,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { curlUpload, startServer, type Running } from '../lib/app.ts'
@@ -7,10 +8,14 @@ import { medianOf } from '../lib/stats.ts'
 
 export type UploadContext = { app: Running; big: string; bigBytes: number; huge: string; hugeBytes: number; scratch: string; runs: number }
 
+/** Every run starts with no dirty pages, so no run pays for the previous one's writeback. */
+export const flushDisk = () => void spawnSync('sync')
+
 /** Upload throughput against cp and a bare busboy server; server memory growth during uploads. */
 export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; bigFileId: string }> {
   const cpMs = await medianOf(ctx.runs, async (i) => {
     const target = join(ctx.scratch, `cp-${i}`)
+    flushDisk()
     const start = performance.now()
     await copyFile(ctx.big, target)
     const ms = performance.now() - start
@@ -22,6 +27,7 @@ export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; 
     const bareDir = await mkdtemp(join(ctx.scratch, 'bare-'))
     const bare = await startServer([join(import.meta.dirname, '..', 'reference', 'bare-upload-server.ts')], { BARE_DIR: bareDir, BARE_FSYNC: fsync ? '1' : '0' }, '/')
     const ms = await medianOf(ctx.runs, async () => {
+      flushDisk()
       const res = await curlUpload(bare.url, ctx.big)
       if (res.status !== 200) throw new Error(`bare server answered ${res.status}`)
       await rm(bareDir, { recursive: true, force: true })
@@ -38,6 +44,7 @@ export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; 
   let bigFileId = ''
   const growth: number[] = []
   const csvlakeMs = await medianOf(ctx.runs, async () => {
+    flushDisk()
     const sampler = sampleRss(ctx.app.pid)
     const res = await curlUpload(ctx.app.url, ctx.big)
     const mem = await sampler.stop()
@@ -48,6 +55,7 @@ export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; 
     return res.seconds * 1000
   })
 
+  flushDisk()
   const hugeSampler = sampleRss(ctx.app.pid)
   const huge = await curlUpload(ctx.app.url, ctx.huge)
   const hugeMem = await hugeSampler.stop()
