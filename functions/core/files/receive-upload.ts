@@ -57,7 +57,7 @@ function streamFileField(deps: UploadDeps, tenant: TenantId, fileId: string, req
   return new Promise<Stored>((resolve, reject) => {
     let parser: busboy.Busboy
     try {
-      parser = busboy({ headers: { 'content-type': req.contentType }, limits: { files: 1, fields: 50, parts: 60 } })
+      parser = busboy({ headers: { 'content-type': req.contentType }, limits: { files: 1, fields: 50, parts: 60 }, fileHwm: 1024 * 1024 })
     } catch (err) {
       reject(new AppError('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`))
       return

@@ -36,7 +36,7 @@ export class DiskObjectStore implements ObjectStore {
     const target = this.pathOf(key)
     const temp = await this.tempPath()
     const handle = await open(temp, 'wx')
-    const out = handle.createWriteStream()
+    const out = handle.createWriteStream({ highWaterMark: 1024 * 1024 })
     let bytes = 0
     let unsynced = 0
     let syncing: Promise<void> = Promise.resolve()
