@@ -3,13 +3,29 @@ import { join } from 'node:path'
 
 export const REPO = join(import.meta.dirname, '..', '..')
 
-let nextPort = 24000 + Math.floor(Math.random() * 10_000)
-export const freePort = () => nextPort++
+// Below Linux's ephemeral range (32768+), where the load generator's client sockets live.
+let nextPort = 20_000 + Math.floor(Math.random() * 10_000)
+export const freePort = () => (nextPort = nextPort >= 32_000 ? 20_000 : nextPort + 1)
 
 export type Running = { url: string; pid: number; child: ChildProcess; stop: () => Promise<void> }
 
 /** Spawns a Node program and waits until `probe` answers 200; answers how long that took. */
 export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  probePath = '/api/health',
+): Promise<Running & { startMs: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(args, env, probePath)
+    } catch (err) {
+      // A port taken meanwhile (by anything on the machine): try the next one.
+      if (attempt >= 3) throw err
+    }
+  }
+}
+
+async function startOnce(
   args: string[],
   env: Record<string, string>,
   probePath = '/api/health',
