@@ -16,7 +16,26 @@ export type Config = {
   }
   /** Local Wait states of the ingest workflow last this long instead of their ASL seconds. */
   localWaitMs: number
+  auth: AuthConfig
 }
+
+/** Identity: off (one local user) or JWTs from an OIDC issuer such as Auth0, checked against its JWKS. */
+export type AuthConfig =
+  | { enabled: false }
+  | {
+      enabled: true
+      issuer: string
+      audience: string
+      jwksUrl: string
+      /** The claim whose value names the tenant (the token's subject unless an organisation claim is set). */
+      tenantClaim: string
+      /** Whether the permissions/scope claims must grant read:data and write:data. */
+      permissions: boolean
+      /** For browser clients, via /api/config. */
+      clientId?: string
+      /** After fetching the JWKS, how long an unknown key id does not fetch it again. */
+      jwksCooldownMs: number
+    }
 
 type Env = Record<string, string | undefined>
 
@@ -53,5 +72,34 @@ export function loadConfig(env: Env = process.env): Config {
       idleMs: int(env, 'CSVLAKE_QUERY_IDLE_MS', 10 * 60_000, 1000),
     },
     localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
+    auth: loadAuth(env, mode),
+  }
+}
+
+function loadAuth(env: Env, mode: 'local' | 'aws'): AuthConfig {
+  const issuer = env.CSVLAKE_AUTH_ISSUER
+  if (!issuer) {
+    if (mode === 'aws' && env.CSVLAKE_AUTH !== 'none') {
+      throw new Error('CSVLAKE_MODE=aws needs CSVLAKE_AUTH_ISSUER and CSVLAKE_AUTH_AUDIENCE (or CSVLAKE_AUTH=none, explicitly).')
+    }
+    return { enabled: false }
+  }
+  const audience = env.CSVLAKE_AUTH_AUDIENCE
+  if (!audience) throw new Error('CSVLAKE_AUTH_ISSUER is set, so CSVLAKE_AUTH_AUDIENCE must be too (the API identifier tokens are issued for).')
+  let base: URL
+  try {
+    base = new URL(issuer)
+  } catch {
+    throw new Error(`CSVLAKE_AUTH_ISSUER must be a URL such as https://TENANT.auth0.com/; it is ${JSON.stringify(issuer)}`)
+  }
+  return {
+    enabled: true,
+    issuer,
+    audience,
+    jwksUrl: env.CSVLAKE_AUTH_JWKS_URL ?? new URL('.well-known/jwks.json', base.href.endsWith('/') ? base : `${base.href}/`).href,
+    tenantClaim: env.CSVLAKE_AUTH_TENANT_CLAIM ?? 'sub',
+    permissions: env.CSVLAKE_AUTH_PERMISSIONS !== 'off',
+    jwksCooldownMs: int(env, 'CSVLAKE_AUTH_JWKS_COOLDOWN_MS', 30_000, 0),
+    ...(env.CSVLAKE_AUTH_CLIENT_ID ? { clientId: env.CSVLAKE_AUTH_CLIENT_ID } : {}),
   }
 }

@@ -11,7 +11,9 @@ const recovered = await services.recover()
 log.info('csvlake started', {
   mode: config.mode,
   dataDir: config.dataDir,
-  identity: 'none: every caller is the one local user',
+  identity: config.auth.enabled
+    ? `JWTs from ${config.auth.issuer} for ${config.auth.audience}`
+    : 'none: every caller is the one local user (set CSVLAKE_AUTH_ISSUER and CSVLAKE_AUTH_AUDIENCE to require sign-in)',
   recovered,
 })
 serveApp({ app: createGatewayApp(services) as never, port: config.port, log, name: 'csvlake', close: () => services.close() })

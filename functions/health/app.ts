@@ -16,7 +16,17 @@ const configRoute = createRoute({
   summary: 'What a browser client needs to know (no token needed)',
   responses: {
     200: json(
-      z.object({ mode: z.enum(['local', 'aws']), identity: z.object({ enabled: z.boolean() }), maxUploadBytes: z.number() }),
+      z.object({
+        mode: z.enum(['local', 'aws']),
+        identity: z.object({
+          enabled: z.boolean(),
+          issuer: z.string().optional(),
+          domain: z.string().optional().openapi({ description: 'The Auth0 domain to sign in with' }),
+          clientId: z.string().optional(),
+          audience: z.string().optional(),
+        }),
+        maxUploadBytes: z.number(),
+      }),
       'Client configuration',
     ),
   },
@@ -25,8 +35,10 @@ const configRoute = createRoute({
 export function createHealthApp(deps: Pick<Services, 'config' | 'log'>) {
   const app = createApp(deps.log)
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, mode: deps.config.mode }, 200))
-  app.openapi(configRoute, (c) =>
-    c.json({ mode: deps.config.mode, identity: { enabled: false }, maxUploadBytes: deps.config.maxUploadBytes }, 200),
-  )
+  const auth = deps.config.auth
+  const identity = auth.enabled
+    ? { enabled: true, issuer: auth.issuer, domain: new URL(auth.issuer).host, audience: auth.audience, ...(auth.clientId ? { clientId: auth.clientId } : {}) }
+    : { enabled: false }
+  app.openapi(configRoute, (c) => c.json({ mode: deps.config.mode, identity, maxUploadBytes: deps.config.maxUploadBytes }, 200))
   return app
 }

@@ -1,5 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import type { AuthConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
+import { jwksVerifier, jwtTenant } from './jwt-auth.ts'
 import { LOCAL_TENANT } from '../tenant.ts'
 import { jsonBodyLimit } from './json-body-limit.ts'
 import { createOnError, onNotFound } from './on-error.ts'
@@ -8,13 +10,14 @@ import { fixedTenant } from './tenant.ts'
 
 /**
  * What stands in front of every function, whether the gateway mounts it or it runs alone:
- * the one error shape, the caller's tenant, and the JSON body limit.
+ * the one error shape, the caller's tenant (the one local user, or the subject of a verified JWT),
+ * and the JSON body limit.
  */
-export function createRootApp(log: Logger) {
+export function createRootApp(log: Logger, auth: AuthConfig) {
   const app = new OpenAPIHono<TenantEnv>()
   app.onError(createOnError(log))
   app.notFound(onNotFound)
-  app.use('/api/*', fixedTenant(LOCAL_TENANT))
+  app.use('/api/*', auth.enabled ? jwtTenant(jwksVerifier(auth), auth) : fixedTenant(LOCAL_TENANT))
   app.use('/api/*', jsonBodyLimit())
   return app
 }

@@ -1,0 +1,154 @@
+import { SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
+import { startTestServer, type TestServer } from '../testing/test-server.ts'
+
+let issuer: TestIssuer
+let server: TestServer
+beforeAll(async () => {
+  issuer = await startTestIssuer()
+  server = await startTestServer(issuer.env())
+})
+afterAll(async () => {
+  await server.close()
+  await issuer.close()
+})
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+const files = (token?: string) => fetch(`${server.url}/api/files`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })
+
+async function expectRefused(res: Response, message: RegExp) {
+  expect(res.status).toBe(401)
+  expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="csvlake"/)
+  const body = await res.json()
+  expect(body.error.code).toBe('UNAUTHORIZED')
+  expect(body.error.message).toMatch(message)
+}
+
+describe('JWT verification', () => {
+  it('accepts a valid token, and answers health and config without one', async () => {
+    expect((await files(await issuer.sign({ sub: 'auth0|alice' }))).status).toBe(200)
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
+    const config = await (await fetch(`${server.url}/api/config`)).json()
+    expect(config.identity).toMatchObject({ enabled: true, issuer: issuer.issuer, audience: 'https://csvlake.test/api' })
+  })
+
+  it('refuses a call without a token, saying how to send one', async () => {
+    await expectRefused(await files(), /Authorization: Bearer/)
+  })
+
+  it('refuses garbage', async () => {
+    await expectRefused(await files('not.a.jwt'), /not a valid JWT/)
+  })
+
+  it('refuses alg none', async () => {
+    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'auth0|mallory', iss: issuer.issuer, aud: 'https://csvlake.test/api', exp: Math.floor(Date.now() / 1000) + 600 })}.`
+    await expectRefused(await files(token), /RS256|not a valid JWT/)
+  })
+
+  it('refuses HS256 signed with the public key as the secret', async () => {
+    const secret = new TextEncoder().encode(await issuer.publicPem())
+    const token = await new SignJWT({ sub: 'auth0|mallory' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'key-1' })
+      .setIssuer(issuer.issuer)
+      .setAudience('https://csvlake.test/api')
+      .setExpirationTime('10m')
+      .sign(secret)
+    await expectRefused(await files(token), /RS256/)
+  })
+
+  it('refuses an expired token and one not valid yet', async () => {
+    await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { expiresIn: Math.floor(Date.now() / 1000) - 120 })), /expired/)
+    await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { notBefore: '10m' })), /not valid yet/)
+  })
+
+  it('refuses a wrong audience and a wrong issuer', async () => {
+    await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { audience: 'https://other.api' })), /another API/)
+    await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { issuer: 'https://evil.example/' })), /another issuer/)
+  })
+
+  it('refuses a key the issuer does not publish, and a tampered payload', async () => {
+    const forger = await issuer.forgerKey()
+    await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { kid: forger })), /does not publish/)
+    const [header, , signature] = (await issuer.sign({ sub: 'auth0|alice' })).split('.')
+    const tampered = `${header}.${b64({ sub: 'auth0|bob', iss: issuer.issuer, aud: 'https://csvlake.test/api', exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`
+    await expectRefused(await files(tampered), /signature/)
+  })
+
+  it('accepts a token signed by a key the issuer rotated in after start-up', async () => {
+    // Its own server: a fresh key cache, re-fetched at most every 100 ms for an unknown key id.
+    const own = await startTestServer({ ...issuer.env(), CSVLAKE_AUTH_JWKS_COOLDOWN_MS: '100' })
+    try {
+      const call = (token: string) => fetch(`${own.url}/api/files`, { headers: { authorization: `Bearer ${token}` } })
+      expect((await call(await issuer.sign({ sub: 'auth0|alice' }))).status).toBe(200)
+      const kid = await issuer.rotate()
+      await new Promise((r) => setTimeout(r, 150))
+      const before = issuer.jwksFetches()
+      expect((await call(await issuer.sign({ sub: 'auth0|alice' }, { kid }))).status).toBe(200)
+      expect(issuer.jwksFetches()).toBe(before + 1)
+    } finally {
+      await own.close()
+    }
+  })
+
+  it('refuses a call the permissions claim does not grant, with 403', async () => {
+    const readOnly = await issuer.sign({ sub: 'auth0|reader', permissions: ['read:data'] })
+    expect((await files(readOnly)).status).toBe(200)
+    const form = new FormData()
+    form.append('file', new Blob(['a,b\n1,2\n']), 'x.csv')
+    const res = await fetch(`${server.url}/api/upload`, { method: 'POST', body: form, headers: { authorization: `Bearer ${readOnly}` } })
+    expect(res.status).toBe(403)
+    expect((await res.json()).error.message).toMatch(/write:data/)
+  })
+})
+
+describe('two users on one server', () => {
+  it('see nothing of each other: files, previews, jobs, tables, queries', async () => {
+    const alice = { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|alice' })}` }
+    const bob = { authorization: `Bearer ${await issuer.sign({ sub: 'google-oauth2|bob' })}` }
+    const json = { 'content-type': 'application/json' }
+
+    const form = new FormData()
+    form.append('file', new Blob(['name,age\nAda,36\n']), 'people.csv')
+    const { fileId } = await (await fetch(`${server.url}/api/upload`, { method: 'POST', body: form, headers: alice })).json()
+    const submitted = await (await fetch(`${server.url}/api/submit`, { method: 'POST', body: JSON.stringify({ fileId }), headers: { ...alice, ...json } })).json()
+    for (;;) {
+      const job = await (await fetch(`${server.url}/api/job-status?jobId=${submitted.jobId}`, { headers: alice })).json()
+      if (job.status === 'SUCCEEDED') break
+      expect(job.status).toBe('RUNNING')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const query = await (await fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM people' }), headers: { ...alice, ...json } })).json()
+    expect(query.rows).toEqual([['Ada', 36]])
+
+    // Bob asks for each of Alice's ids: 404, exactly as an id that does not exist.
+    expect((await fetch(`${server.url}/api/preview?fileId=${fileId}`, { headers: bob })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/submit`, { method: 'POST', body: JSON.stringify({ fileId }), headers: { ...bob, ...json } })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/job-status?jobId=${submitted.jobId}`, { headers: bob })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/query/${query.queryId}`, { headers: bob })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/query/${query.queryId}/results.csv`, { headers: bob })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/files/${fileId}`, { method: 'DELETE', headers: bob })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/tables/people`, { method: 'DELETE', headers: bob })).status).toBe(404)
+    const theirs = await fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM people' }), headers: { ...bob, ...json } })
+    expect(theirs.status).toBe(400)
+    expect((await theirs.json()).error.message).toMatch(/people/)
+    expect((await (await fetch(`${server.url}/api/files`, { headers: bob })).json()).files).toEqual([])
+    expect((await (await fetch(`${server.url}/api/tables`, { headers: bob })).json()).tables).toEqual([])
+
+    // Names are per tenant: Bob has a people table of his own.
+    const form2 = new FormData()
+    form2.append('file', new Blob(['name,age\nGrace,45\nLinus,30\n']), 'people.csv')
+    const bobs = await (await fetch(`${server.url}/api/upload`, { method: 'POST', body: form2, headers: bob })).json()
+    const bobJob = await (await fetch(`${server.url}/api/submit`, { method: 'POST', body: JSON.stringify({ fileId: bobs.fileId }), headers: { ...bob, ...json } })).json()
+    expect(bobJob.table).toBe('people')
+    for (;;) {
+      const job = await (await fetch(`${server.url}/api/job-status?jobId=${bobJob.jobId}`, { headers: bob })).json()
+      if (job.status !== 'RUNNING') break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const count = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT count(*) FROM people' }), headers: { ...headers, ...json } }).then((r) => r.json())
+    expect((await count(bob)).rows).toEqual([[2]])
+    expect((await count(alice)).rows).toEqual([[1]])
+  })
+})
