@@ -17,6 +17,8 @@ export type Config = {
   /** Local Wait states of the ingest workflow last this long instead of their ASL seconds. */
   localWaitMs: number
   auth: AuthConfig
+  /** Fair sharing: what one tenant may run or keep at once. */
+  tenantLimits: { queries: number; jobs: number; quotaBytes: number | undefined }
 }
 
 /** Identity: off (one local user) or JWTs from an OIDC issuer such as Auth0, checked against its JWKS. */
@@ -73,6 +75,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
     auth: loadAuth(env, mode),
+    tenantLimits: {
+      queries: int(env, 'CSVLAKE_TENANT_MAX_QUERIES', 4, 1),
+      jobs: int(env, 'CSVLAKE_TENANT_MAX_JOBS', 2, 1),
+      quotaBytes: env.CSVLAKE_TENANT_QUOTA_BYTES ? int(env, 'CSVLAKE_TENANT_QUOTA_BYTES', 0, 1) : undefined,
+    },
   }
 }
 

@@ -150,5 +150,27 @@ describe('two users on one server', () => {
       fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT count(*) FROM people' }), headers: { ...headers, ...json } }).then((r) => r.json())
     expect((await count(bob)).rows).toEqual([[2]])
     expect((await count(alice)).rows).toEqual([[1]])
+
+    // Nor can Bob's SQL reach Alice's data, the engine's settings or the machine.
+    const { existsSync, readdirSync } = await import('node:fs')
+    const aliceTenant = readdirSync(`${server.dataDir}/lake`).find((t) => t.startsWith('u-auth0-alice'))!
+    const corpus = [
+      `SELECT * FROM read_parquet('${server.dataDir}/lake/${aliceTenant}/people/*/data.parquet')`,
+      `SELECT * FROM '${server.dataDir}/lake/${aliceTenant}/people/*/data.parquet'`,
+      `SELECT * FROM read_csv('${server.dataDir}/raw/${aliceTenant}/${fileId}/data')`,
+      `SELECT * FROM glob('${server.dataDir}/**')`,
+      "SELECT getenv('HOME')",
+      "SELECT current_setting('allowed_directories')",
+      'SELECT * FROM duckdb_settings()',
+      `COPY (SELECT 1) TO '${server.dataDir}/../csvlake-escape.csv'`,
+      "ATTACH ':memory:' AS other",
+      'SET enable_external_access = true',
+    ]
+    for (const sql of corpus) {
+      const res = await fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql }), headers: { ...bob, ...json } })
+      expect([400, 403], sql).toContain(res.status)
+    }
+    expect(existsSync(`${server.dataDir}/../csvlake-escape.csv`)).toBe(false)
+    expect((await count(bob)).rows).toEqual([[2]])
   })
 })

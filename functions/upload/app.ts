@@ -34,6 +34,7 @@ export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' 
       {
         store: deps.store,
         maxUploadBytes: deps.config.maxUploadBytes,
+        quotaBytes: deps.config.tenantLimits.quotaBytes,
         previewHeadBytes: deps.config.previewHeadBytes,
         now: deps.now,
       },

@@ -10,11 +10,14 @@ import type { TenantId } from '../tenant.ts'
 import { assertLooksLikeText, GZIP_MAGIC, startsWith } from './content-check.ts'
 import { readDecodedHead } from './decoded-head.ts'
 import type { FileMeta } from './file-meta.ts'
+import { listFiles } from './file-registry.ts'
 import { sniffDialect } from '../ingest/sniff.ts'
 
 export type UploadDeps = {
   store: ObjectStore
   maxUploadBytes: number
+  /** Bytes of uploads one tenant may keep (fair sharing); undefined for no quota. */
+  quotaBytes?: number
   previewHeadBytes: number
   now: () => Date
 }
@@ -38,11 +41,10 @@ export async function receiveUpload(deps: UploadDeps, tenant: TenantId, req: Inc
       'Send the file as multipart/form-data in a field named "file" (curl -F file=@data.csv).',
     )
   }
-  if (req.contentLength !== undefined && req.contentLength > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
-    throw tooLarge(deps.maxUploadBytes)
-  }
+  const limit = await uploadLimit(deps, tenant)
+  if (req.contentLength !== undefined && req.contentLength > limit.bytes + MULTIPART_OVERHEAD) throw limit.refusal()
   const fileId = newId('f')
-  const stored = await streamFileField(deps, tenant, fileId, req)
+  const stored = await streamFileField({ ...deps, maxUploadBytes: limit.bytes, refusal: limit.refusal }, tenant, fileId, req)
   try {
     return await checkAndRegister(deps, tenant, fileId, stored)
   } catch (err) {
@@ -53,7 +55,28 @@ export async function receiveUpload(deps: UploadDeps, tenant: TenantId, req: Inc
 
 type Stored = { name: string; mimeType: string; bytes: number; sha256: string; compression: 'none' | 'gzip' }
 
-function streamFileField(deps: UploadDeps, tenant: TenantId, fileId: string, req: Incoming): Promise<Stored> {
+/** The most this upload may be: the per-file limit, or what is left of the tenant's quota. */
+async function uploadLimit(deps: UploadDeps, tenant: TenantId): Promise<{ bytes: number; refusal: () => AppError }> {
+  if (deps.quotaBytes === undefined) return { bytes: deps.maxUploadBytes, refusal: () => tooLarge(deps.maxUploadBytes) }
+  const used = (await listFiles(deps.store, tenant)).reduce((n, f) => n + f.size, 0)
+  const left = deps.quotaBytes - used
+  const refusal = () =>
+    new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `This upload does not fit your storage quota of ${formatBytes(deps.quotaBytes!)} (CSVLAKE_TENANT_QUOTA_BYTES): ` +
+        `${formatBytes(Math.max(left, 0))} is left. Delete files you no longer need; nothing was kept.`,
+      { quotaBytes: deps.quotaBytes, usedBytes: used },
+    )
+  if (left <= 0) throw refusal()
+  return left < deps.maxUploadBytes ? { bytes: left, refusal } : { bytes: deps.maxUploadBytes, refusal: () => tooLarge(deps.maxUploadBytes) }
+}
+
+function streamFileField(
+  deps: UploadDeps & { refusal: () => AppError },
+  tenant: TenantId,
+  fileId: string,
+  req: Incoming,
+): Promise<Stored> {
   return new Promise<Stored>((resolve, reject) => {
     let parser: busboy.Busboy
     try {
@@ -79,7 +102,7 @@ function streamFileField(deps: UploadDeps, tenant: TenantId, fileId: string, req
         return
       }
       seen = true
-      const counted = countAndHash(deps.maxUploadBytes)
+      const counted = countAndHash(deps.maxUploadBytes, deps.refusal)
       counter = counted
       deps.store
         .put(keys.rawData(tenant, fileId), counted.pass(stream))
@@ -112,7 +135,7 @@ function streamFileField(deps: UploadDeps, tenant: TenantId, fileId: string, req
  * Counts and hashes the bytes as they pass, refusing binary heads and anything over the limit.
  * A generator rather than a piped Transform: an error ends the one pipeline, with no stray pipe left.
  */
-function countAndHash(maxBytes: number) {
+function countAndHash(maxBytes: number, refuse: () => AppError) {
   const hash = createHash('sha256')
   let bytes = 0
   let gzip = false
@@ -122,7 +145,7 @@ function countAndHash(maxBytes: number) {
     try {
       for await (const chunk of source) {
         bytes += chunk.byteLength
-        if (bytes > maxBytes) throw tooLarge(maxBytes)
+        if (bytes > maxBytes) throw refuse()
         hash.update(chunk)
         if (head !== undefined) {
           head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES)])

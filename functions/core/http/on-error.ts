@@ -9,6 +9,7 @@ export function createOnError(log: Logger): ErrorHandler {
   return (err, c) => {
     // A body refused before it was read leaves bytes on the socket: the client must not reuse it.
     if (err instanceof AppError && err.status === 413) c.header('connection', 'close')
+    if (err instanceof AppError && err.status === 429) c.header('retry-after', String(err.details.retryAfterSeconds ?? 1))
     if (err instanceof AppError) return c.json(errorBody(err), err.status as ContentfulStatusCode)
     if (err instanceof HTTPException) {
       // Hono's own refusals (the JSON validator's): same shape, with a message a person can act on.

@@ -21,6 +21,8 @@ import { planStatement, type StatementPlan } from './duckdb-statement.ts'
 import { toCell } from './duckdb-values.ts'
 
 export type DuckDbQueryEngineDeps = {
+  /** How many queries one tenant may have running at once (fair sharing). */
+  maxRunningPerTenant?: number
   dataDir: string
   store: ObjectStore
   catalog: Catalog
@@ -88,6 +90,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     classifySql(sql) // Refuse what is not a read before opening anything.
     const key = runKey(tenant, queryId)
     if (this.starting.has(key) || this.runs.has(key)) throw duplicate()
+    const limit = this.deps.maxRunningPerTenant ?? Number.POSITIVE_INFINITY
+    const mine = [...this.runs.values()].filter((r) => r.record.tenant === tenant && !r.settled).length
+    if (mine >= limit) {
+      throw new AppError('TOO_MANY_REQUESTS', `You have ${mine} queries running, the most one user may (CSVLAKE_TENANT_MAX_QUERIES); wait for one to end or cancel one.`, { retryAfterSeconds: 1 })
+    }
     this.starting.add(key)
     try {
       if (await this.records.exists(tenant, queryId)) throw duplicate()

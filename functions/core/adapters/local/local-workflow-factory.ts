@@ -36,6 +36,7 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
     log,
     now,
     dispose: () => ingestDb.closeSync(),
+    maxRunningPerTenant: config.tenantLimits.jobs,
   })
   return workflow
 }

@@ -1,5 +1,5 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
-import { notFound } from '../../errors.ts'
+import { AppError, notFound } from '../../errors.ts'
 import { executionInput, parseCause } from '../../ingest/execution-input.ts'
 import { readJson, writeJson } from '../../json-records.ts'
 import { keys } from '../../keys.ts'
@@ -25,6 +25,8 @@ export type LocalWorkflowDeps = {
   now: () => Date
   /** Frees what the tasks hold (the ingest DuckDB instance) once every execution has ended. */
   dispose?: () => void
+  /** How many jobs one tenant may have running at once (fair sharing). */
+  maxRunningPerTenant?: number
 }
 
 /**
@@ -33,7 +35,7 @@ export type LocalWorkflowDeps = {
  * execution's event log and kept in the object store, so job-status survives a restart.
  */
 export class LocalWorkflow implements Workflow {
-  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>()
+  private readonly running = new Map<string, { tenant: TenantId; abort: () => void; done: Promise<void> }>()
   private readonly machine: StateMachine
 
   constructor(private readonly deps: LocalWorkflowDeps) {
@@ -41,6 +43,12 @@ export class LocalWorkflow implements Workflow {
   }
 
   async start(input: IngestInput): Promise<JobRecord> {
+    const mine = [...this.running.values()].filter((r) => r.tenant === input.tenant).length
+    if (mine >= (this.deps.maxRunningPerTenant ?? Number.POSITIVE_INFINITY)) {
+      throw new AppError('TOO_MANY_REQUESTS', `You have ${mine} jobs running, the most one user may (CSVLAKE_TENANT_MAX_JOBS); submit again when one has ended.`, { retryAfterSeconds: 5 })
+    }
+    // Counted from now, so two submits at once cannot both pass the check.
+    this.running.set(input.jobId, { tenant: input.tenant, abort: () => {}, done: Promise.resolve() })
     const record: JobRecord = {
       jobId: input.jobId,
       tenant: input.tenant,
@@ -66,7 +74,7 @@ export class LocalWorkflow implements Workflow {
       noThrowOnAbort: true,
     })
     const done = this.follow(record, execution.eventLogs as AsyncGenerator<Event>, execution.result, progress)
-    this.running.set(input.jobId, { abort: execution.abort, done })
+    this.running.set(input.jobId, { tenant: input.tenant, abort: execution.abort, done })
     void done.finally(() => this.running.delete(input.jobId))
     return structuredClone(record)
   }
