@@ -30,7 +30,10 @@ export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] })
   const generate = () => {
     const documented = new OpenAPIHono()
     for (const sub of deps.apps) documented.route('/', sub as never)
+    // With an identity provider, every call but health, config and these docs needs a bearer JWT.
+    documented.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     return documented.getOpenAPI31Document({
+      security: [{ bearerAuth: [] }],
       openapi: '3.1.0',
       info: {
         title: 'csvlake API',
