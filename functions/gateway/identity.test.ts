@@ -91,6 +91,17 @@ describe('JWT verification', () => {
     }
   })
 
+  it('answers 503, not 401, when the issuer\'s keys cannot be fetched', async () => {
+    const own = await startTestServer({ ...issuer.env(), CSVLAKE_AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' })
+    try {
+      const res = await fetch(`${own.url}/api/files`, { headers: { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|alice' })}` } })
+      expect(res.status).toBe(503)
+      expect((await res.json()).error.code).toBe('UNAVAILABLE')
+    } finally {
+      await own.close()
+    }
+  })
+
   it('refuses a call the permissions claim does not grant, with 403', async () => {
     const readOnly = await issuer.sign({ sub: 'auth0|reader', permissions: ['read:data'] })
     expect((await files(readOnly)).status).toBe(200)
