@@ -159,6 +159,30 @@ describe('LocalWorkflow running statemachines/ingest.asl.json', () => {
     expect(job.error?.message).toMatch(/stopped while this job was running/)
   })
 
+  it('frees the tenant\'s job slot and leaves no RUNNING record when an execution cannot start', async () => {
+    let broken = true
+    const wf = new LocalWorkflow({
+      store,
+      definition: definition as unknown as StateMachineDefinition,
+      tasksFor: () => {
+        if (broken) throw new Error('no handlers')
+        return tasks()
+      },
+      waitMs: 1,
+      cleanUpDead: async () => {},
+      log: createLogger({ quiet: true }),
+      now: () => new Date(),
+      maxRunningPerTenant: 1,
+    })
+    await expect(wf.start(input)).rejects.toThrow('no handlers')
+    expect((await wf.describe(input.tenant, input.jobId)).status).toBe('FAILED')
+    broken = false
+    const second = { ...input, jobId: 'j_00000000000000000000000000000002' }
+    await wf.start(second)
+    await expect(wf.describe(second.tenant, second.jobId)).resolves.toMatchObject({ jobId: second.jobId })
+    await wf.close()
+  })
+
   it('answers NOT_FOUND for another tenant asking for the job', async () => {
     const wf = workflow(tasks())
     await wf.start(input)

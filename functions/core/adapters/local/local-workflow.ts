@@ -58,21 +58,29 @@ export class LocalWorkflow implements Workflow {
       steps: [],
       executionArn: `local:execution:ingest:${input.jobId}`,
     }
-    await this.save(record)
+    let execution: ReturnType<StateMachine['run']>
     const progress: TaskProgress = {}
-    const waits = Object.fromEntries(
-      Object.entries(this.deps.definition.States)
-        .filter(([, s]) => s.Type === 'Wait')
-        .map(([name]) => [name, this.deps.waitMs]),
-    )
-    const execution = this.machine.run(executionInput(input, { bucket: 'local', crawlerRole: 'local', workGroup: 'local' }), {
-      overrides: {
-        taskResourceLocalHandlers: this.deps.tasksFor(input, progress) as never,
-        waitTimeOverrides: waits,
-        retryIntervalOverrides: Object.fromEntries(Object.keys(this.deps.definition.States).map((n) => [n, this.deps.waitMs])),
-      },
-      noThrowOnAbort: true,
-    })
+    try {
+      await this.save(record)
+      const waits = Object.fromEntries(
+        Object.entries(this.deps.definition.States)
+          .filter(([, s]) => s.Type === 'Wait')
+          .map(([name]) => [name, this.deps.waitMs]),
+      )
+      execution = this.machine.run(executionInput(input, { bucket: 'local', crawlerRole: 'local', workGroup: 'local' }), {
+        overrides: {
+          taskResourceLocalHandlers: this.deps.tasksFor(input, progress) as never,
+          waitTimeOverrides: waits,
+          retryIntervalOverrides: Object.fromEntries(Object.keys(this.deps.definition.States).map((n) => [n, this.deps.waitMs])),
+        },
+        noThrowOnAbort: true,
+      })
+    } catch (err) {
+      // Not started: free the slot, and leave no record claiming it runs.
+      this.running.delete(input.jobId)
+      await this.save(this.failed(record, 'The workflow could not start; submit the file again.')).catch(() => undefined)
+      throw err
+    }
     const done = this.follow(record, execution.eventLogs as AsyncGenerator<Event>, execution.result, progress)
     this.running.set(input.jobId, { tenant: input.tenant, abort: execution.abort, done })
     void done.finally(() => this.running.delete(input.jobId))
