@@ -118,6 +118,27 @@ describe('POST /api/upload', () => {
     expect(await filesOnDisk()).toEqual([])
   })
 
+  it('leaves nothing behind, not even a temp file, when the client goes away mid-file', async () => {
+    const { request } = await import('node:http')
+    const boundary = 'csvlakeboundary'
+    const url = new URL(`${server.url}/api/upload`)
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '100000' },
+    })
+    req.on('error', () => {})
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.csv"\r\n\r\na,b\n`)
+    req.write('1,2\n'.repeat(500))
+    await new Promise((r) => setTimeout(r, 200))
+    req.destroy()
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await filesOnDisk()).toEqual([])
+    expect((await (await fetch(`${server.url}/api/files`)).json()).files).toEqual([])
+  })
+
   it('answers 400 for a malformed multipart body', async () => {
     const res = await fetch(`${server.url}/api/upload`, {
       method: 'POST',

@@ -88,11 +88,14 @@ function streamFileField(
     let seen = false
     let settled = false
     let counter: ReturnType<typeof countAndHash> | undefined
+    let fileStream: Readable | undefined
     const fail = (err: unknown) => {
       if (settled) return
       settled = true
       req.body.unpipe(parser)
       req.body.resume()
+      // A client gone mid-file: end the write too, so its temp file goes now, not at restart.
+      fileStream?.destroy(new Error('the upload ended before the file did'))
       // Stopping the file stream can make the parser complain too; the refusal that caused it wins.
       reject(counter?.refusal() ?? err)
     }
@@ -102,12 +105,14 @@ function streamFileField(
         return
       }
       seen = true
+      fileStream = stream
       const counted = countAndHash(deps.maxUploadBytes, deps.refusal)
       counter = counted
       deps.store
         .put(keys.rawData(tenant, fileId), counted.pass(stream))
-        .then(() => {
-          if (settled) return
+        .then(async () => {
+          // Already answered with an error: the stored bytes belong to no file.
+          if (settled) return deps.store.delete(keys.rawData(tenant, fileId))
           settled = true
           resolve({
             name: cleanFileName(info.filename),
@@ -127,6 +132,7 @@ function streamFileField(
       if (!seen) fail(new AppError('BAD_REQUEST', 'No file in the request: send it in a multipart field named "file".'))
     })
     req.body.on('error', (err) => fail(new AppError('BAD_REQUEST', 'The upload was interrupted; send it again.', {}, { cause: err })))
+    req.body.on('aborted', () => fail(new AppError('BAD_REQUEST', 'The upload was interrupted; send it again.')))
     req.body.pipe(parser)
   })
 }
