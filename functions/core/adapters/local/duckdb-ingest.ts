@@ -6,6 +6,7 @@ import type { OnError, RejectedRow } from '../../ports/workflow.ts'
 import type { Dialect } from '../../ingest/dialect.ts'
 import { duckdbTypeOf, glueTypeOf } from '../../ingest/glue-types.ts'
 import { MAX_DECIMAL_PRECISION } from '../../ingest/sniff-infer.ts'
+import { sqlIdentifier, sqlString } from './duckdb-sql-text.ts'
 
 /** Types the crawler may infer; TIME is left out (Athena has no TIME column type). */
 const TYPE_CANDIDATES = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']
@@ -46,9 +47,9 @@ export class DuckDbIngest {
     return this.withConnection(async (conn) => {
       const reader = await conn.runAndReadAll(
         // Rows that do not parse are left out of the type inference here; the conversion reports them.
-        `DESCRIBE SELECT * FROM read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, ` +
+        `DESCRIBE SELECT * FROM read_csv(${sqlString(path)}, ${dialectOptions(dialect, true)}, ` +
           `sample_size = ${opts.wholeFile ? -1 : SAMPLE_ROWS}, ignore_errors = true, ` +
-          `auto_type_candidates = [${TYPE_CANDIDATES.map(literal).join(', ')}])`,
+          `auto_type_candidates = [${TYPE_CANDIDATES.map(sqlString).join(', ')}])`,
       )
       const rows = reader.getRowObjectsJS() as { column_name: string; column_type: string }[]
       const columns = rows.map((r) => ({ name: r.column_name, type: glueTypeOf(r.column_type) }))
@@ -65,14 +66,14 @@ export class DuckDbIngest {
     const doubles = columns.flatMap((c, i) => (c.type === 'double' ? [i] : []))
     if (doubles.length === 0) return columns
     const stats = doubles.map((i) => {
-      const v = `trim(${identifier(columns[i]!.name)})`
+      const v = `trim(${sqlIdentifier(columns[i]!.name)})`
       return [
         `bool_and(${v} IS NULL OR regexp_full_match(${v}, '[+-]?([0-9]+(\\.[0-9]+)?|\\.[0-9]+)')) AS plain_${i}`,
         `coalesce(max(length(regexp_extract(${v}, '\\.([0-9]+)$', 1))), 0) AS scale_${i}`,
         `coalesce(max(length(regexp_extract(${v}, '^[+-]?([0-9]*)', 1))), 0) AS digits_${i}`,
       ].join(', ')
     })
-    const text = `read_csv(${literal(path)}, ${dialectOptions(dialect, true)}, all_varchar = true, ignore_errors = true)`
+    const text = `read_csv(${sqlString(path)}, ${dialectOptions(dialect, true)}, all_varchar = true, ignore_errors = true)`
     const reader = await conn.runAndReadAll(
       `SELECT ${stats.join(', ')} FROM ${wholeFile ? text : `(SELECT * FROM ${text} LIMIT ${SAMPLE_ROWS})`}`,
     )
@@ -105,18 +106,18 @@ export class DuckDbIngest {
     // Guarded (types from a sample): decimals are read as text and cast here, refusing any value
     // with more decimals than the type holds - DuckDB would round it silently.
     const guard = (c: Column) => Boolean(opts.guarded) && /^decimal\(/.test(c.type)
-    const typed = columns.map((c) => `${literal(c.name)}: ${literal(guard(c) ? 'VARCHAR' : duckdbTypeOf(c.type))}`).join(', ')
+    const typed = columns.map((c) => `${sqlString(c.name)}: ${sqlString(guard(c) ? 'VARCHAR' : duckdbTypeOf(c.type))}`).join(', ')
     const skip = onError === 'skip'
     const reader =
-      `read_csv(${literal(path)}, ${dialectOptions(dialect, false)}, auto_detect = false, columns = {${typed}}` +
+      `read_csv(${sqlString(path)}, ${dialectOptions(dialect, false)}, auto_detect = false, columns = {${typed}}` +
       (skip ? `, store_rejects = true, rejects_table = 'csvlake_rejects', rejects_scan = 'csvlake_scans'` : '') +
       ')'
-    const source = columns.some(guard) ? `(SELECT ${columns.map((c) => (guard(c) ? guardedDecimal(c) : identifier(c.name))).join(', ')} FROM ${reader})` : reader
+    const source = columns.some(guard) ? `(SELECT ${columns.map((c) => (guard(c) ? guardedDecimal(c) : sqlIdentifier(c.name))).join(', ')} FROM ${reader})` : reader
     try {
       return await this.withConnection(async (conn) => {
         let loaded: number
         try {
-          const result = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${literal(temp)} (FORMAT parquet)`)
+          const result = await conn.runAndReadAll(`COPY (SELECT * FROM ${source}) TO ${sqlString(temp)} (FORMAT parquet)`)
           loaded = Number(result.getRowsJS()[0]?.[0] ?? 0)
         } catch (err) {
           throw isCsvError(err) ? rowErrorFrom(err) : err
@@ -158,11 +159,11 @@ async function listRejects(conn: DuckDBConnection): Promise<{ count: number; row
 
 function dialectOptions(d: Dialect, withNames: boolean): string {
   return [
-    `delim = ${literal(d.delimiter)}`,
-    `quote = ${literal(d.quote)}`,
-    `escape = ${literal(d.escape)}`,
+    `delim = ${sqlString(d.delimiter)}`,
+    `quote = ${sqlString(d.quote)}`,
+    `escape = ${sqlString(d.escape)}`,
     `header = ${d.header}`,
-    ...(withNames ? [`names = [${d.columnNames.map(literal).join(', ')}]`] : []),
+    ...(withNames ? [`names = [${d.columnNames.map(sqlString).join(', ')}]`] : []),
     `encoding = 'utf-8'`,
     `strict_mode = true`,
     `null_padding = false`,
@@ -172,11 +173,11 @@ function dialectOptions(d: Dialect, withNames: boolean): string {
 /** The value as decimal(p,s), or an error when it has more decimals than s (never rounded). */
 function guardedDecimal(c: Column): string {
   const scale = Number(/,(\d+)\)$/.exec(c.type)?.[1] ?? 0)
-  const v = `trim(${identifier(c.name)})`
+  const v = `trim(${sqlIdentifier(c.name)})`
   return (
     `CASE WHEN strpos(${v}, '.') > 0 AND length(${v}) - strpos(${v}, '.') > ${scale} ` +
     `THEN error('Could not convert string "' || ${v} || '" to ${c.type} without rounding') ` +
-    `ELSE CAST(${v} AS ${duckdbTypeOf(c.type)}) END AS ${identifier(c.name)}`
+    `ELSE CAST(${v} AS ${duckdbTypeOf(c.type)}) END AS ${sqlIdentifier(c.name)}`
   )
 }
 
@@ -202,12 +203,4 @@ export function rowErrorFrom(err: unknown): RowError {
     column,
     value,
   )
-}
-
-function identifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
-}
-
-export function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`
 }
