@@ -1,10 +1,35 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+
+const web = fileURLToPath(new URL('./web', import.meta.url))
 
 export default defineConfig({
   test: {
-    include: ['functions/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'api', include: ['functions/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'] },
+      },
+      {
+        // The web's components, rendered in jsdom with Testing Library.
+        extends: true,
+        resolve: { alias: { '@': web } },
+        test: {
+          name: 'web',
+          include: ['web/**/*.test.{ts,tsx}'],
+          exclude: ['web/e2e/**', '**/node_modules/**'],
+          environment: 'jsdom',
+          setupFiles: ['web/test/setup.ts'],
+        },
+      },
+      {
+        // The web in real Chromium against the built app (`node scripts/build.mjs` runs first).
+        extends: true,
+        test: { name: 'browser', include: ['web/e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000 },
+      },
+    ],
   },
 })

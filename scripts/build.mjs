@@ -1,5 +1,5 @@
 // Bundles the local gateway and each function into dist/ (well under a second, so `npm start`
-// simply rebuilds every time).
+// simply rebuilds them every time), then the web UI into web/out when its sources changed.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundle } from './bundle.mjs'
@@ -12,3 +12,8 @@ for (const name of readdirSync(functionsDir)) {
   if (name !== 'gateway' && existsSync(main)) entryPoints[`functions/${name}`] = main
 }
 await bundle(join(root, 'dist'), entryPoints)
+
+// The web UI, which the gateway serves at /; rebuilt only when web/ changed.
+const { buildWeb } = await import('./build-web.mjs')
+const started = Date.now()
+if (buildWeb().built) console.log(`csvlake: built the web UI in ${Date.now() - started} ms`)

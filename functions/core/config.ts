@@ -4,6 +4,8 @@ export type Config = {
   mode: 'local' | 'aws'
   port: number
   dataDir: string
+  /** The web UI's static build (Next.js export), served by the gateway at /. */
+  webDir: string
   maxUploadBytes: number
   previewHeadBytes: number
   query: {
@@ -63,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     mode,
     port: int(env, 'PORT', 8080, 0),
     dataDir: resolve(env.CSVLAKE_DATA_DIR ?? './.csvlake'),
+    webDir: resolve(env.CSVLAKE_WEB_DIR ?? './web/out'),
     maxUploadBytes: int(env, 'CSVLAKE_MAX_UPLOAD_BYTES', 5 * GiB, 1),
     previewHeadBytes: int(env, 'CSVLAKE_PREVIEW_BYTES', 1024 * 1024, 4096),
     query: {

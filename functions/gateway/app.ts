@@ -10,6 +10,7 @@ import { createUploadApp } from '../upload/app.ts'
 import type { Services } from '../core/services.ts'
 import { createRootApp } from '../core/http/root-app.ts'
 import { LANDING_PAGE } from './landing-page.ts'
+import { webUiHandler } from './web-ui.ts'
 
 /** Every function's app as the gateway mounts them, in one list (the docs are built from it too). */
 export function functionApps(services: Services) {
@@ -34,6 +35,8 @@ export function createGatewayApp(services: Services) {
   const apps = functionApps(services)
   for (const sub of apps) app.route('/', sub)
   app.route('/', createDocsApp({ log: services.log, apps: apps as never }))
-  app.get('/', (c) => c.html(LANDING_PAGE))
+  // The web UI for every other GET; unknown /api paths still answer the API's JSON 404.
+  const web = webUiHandler(services.config.webDir, LANDING_PAGE)
+  app.get('*', async (c, next) => (c.req.path === '/api' || c.req.path.startsWith('/api/') ? next() : web(c)))
   return app
 }

@@ -1,0 +1,145 @@
+'use client'
+
+import { Workflow } from 'lucide-react'
+import Link from 'next/link'
+import { useSearchParams } from 'next/navigation'
+import { Suspense, useEffect, useState, useSyncExternalStore } from 'react'
+import { PageHeader } from '@/components/app-frame'
+import { EmptyState } from '@/components/empty-state'
+import { JobStatus } from '@/components/job-status'
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
+import { Button } from '@/components/ui/button'
+import { Card, CardContent } from '@/components/ui/card'
+import { Skeleton } from '@/components/ui/skeleton'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import type { Api, Job } from '@/lib/api/client'
+import { useSession } from '@/lib/auth'
+import { formatWhen } from '@/lib/format'
+import { jobsKey, readJobs } from '@/lib/local-history'
+
+export default function JobsPage() {
+  return (
+    <Suspense>
+      <JobsFromQuery />
+    </Suspense>
+  )
+}
+
+function JobsFromQuery() {
+  const session = useSession()
+  const jobId = useSearchParams().get('id')
+  if (session.status !== 'ready') return null
+  const user = session.user?.name ?? 'local'
+  return jobId ? <LiveJob api={session.api} jobId={jobId} mode={session.config.mode} /> : <RecentJobs user={user} />
+}
+
+const POLL_MS = 500
+
+/** Follows a job until it ends, polling its status. */
+function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' | 'aws' }) {
+  const [job, setJob] = useState<Job>()
+  const [error, setError] = useState<string>()
+  const [now, setNow] = useState(() => Date.now())
+
+  useEffect(() => {
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const poll = async () => {
+      try {
+        const next = await api.job(jobId)
+        if (stopped) return
+        setJob(next)
+        setNow(Date.now())
+        if (next.status === 'RUNNING') timer = setTimeout(poll, POLL_MS)
+      } catch (e) {
+        if (!stopped) setError(e instanceof Error ? e.message : String(e))
+      }
+    }
+    void poll()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }, [api, jobId])
+
+  return (
+    <>
+      <PageHeader
+        title={job ? `Loading ${job.fileName} into ${job.table.name}` : 'Job'}
+        description={<span className="font-mono text-xs">{jobId}</span>}
+        actions={
+          <Button asChild variant="ghost" size="sm">
+            <Link href="/jobs/">All jobs</Link>
+          </Button>
+        }
+      />
+      <div className="max-w-5xl p-8">
+        {error ? (
+          <Alert variant="destructive">
+            <AlertTitle>This job cannot be shown</AlertTitle>
+            <AlertDescription>{error}</AlertDescription>
+          </Alert>
+        ) : job ? (
+          <Card>
+            <CardContent>
+              <JobStatus job={job} mode={mode} now={now} />
+            </CardContent>
+          </Card>
+        ) : (
+          <Skeleton className="h-72 w-full" />
+        )}
+      </div>
+    </>
+  )
+}
+
+function RecentJobs({ user }: { user: string }) {
+  const jobs = useSyncExternalStore(
+    (notify) => {
+      window.addEventListener('storage', notify)
+      return () => window.removeEventListener('storage', notify)
+    },
+    () => window.localStorage.getItem(jobsKey(user)) ?? '[]',
+    () => '[]',
+  )
+  const list = jobs === '[]' ? [] : readJobs(user)
+  return (
+    <>
+      <PageHeader title="Jobs" description="The loads you started from this browser, newest first." />
+      <div className="max-w-5xl p-8">
+        {list.length === 0 ? (
+          <EmptyState icon={Workflow} title="No jobs yet" action={<Button asChild><Link href="/">Upload a file</Link></Button>}>
+            Submitting a file starts a job: it crawls the file, checks its rows and catalogs it as a table.
+          </EmptyState>
+        ) : (
+          <Card>
+            <CardContent className="pt-6">
+              <Table aria-label="Recent jobs">
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>File</TableHead>
+                    <TableHead>Table</TableHead>
+                    <TableHead>Started</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {list.map((j) => (
+                    <TableRow key={j.jobId}>
+                      <TableCell>
+                        <Link className="font-medium text-primary hover:underline" href={`/jobs/?id=${encodeURIComponent(j.jobId)}`}>
+                          {j.fileName}
+                        </Link>
+                      </TableCell>
+                      <TableCell className="font-mono">{j.table}</TableCell>
+                      <TableCell className="text-muted-foreground">{formatWhen(j.at)}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </CardContent>
+          </Card>
+        )}
+      </div>
+    </>
+  )
+}

@@ -1,0 +1,107 @@
+'use client'
+
+import { AlertTriangle } from 'lucide-react'
+import { Badge } from '@/components/ui/badge'
+import type { Preview } from '@/lib/api/client'
+import { delimiterName } from '@/lib/format'
+import { cn } from '@/lib/utils'
+
+const LINE_ENDINGS: Record<string, string> = { '\n': 'LF', '\r\n': 'CRLF', '\r': 'CR' }
+
+/** What was detected about the file: delimiter, encoding, header, line endings. */
+export function DialectSummary({ preview }: { preview: Preview }) {
+  const d = preview.dialect
+  return (
+    <dl className="flex flex-wrap gap-x-6 gap-y-2 text-sm" aria-label="Detected format">
+      <Fact label="Delimiter" value={delimiterName(d.delimiter)} />
+      <Fact label="Encoding" value={`${d.encoding}${d.bom ? ' (BOM)' : ''}`} />
+      <Fact label="Header row" value={d.header ? 'yes' : 'no'} />
+      <Fact label="Line endings" value={LINE_ENDINGS[d.lineEnding] ?? d.lineEnding} />
+      <Fact label="Quote" value={d.quote} />
+      {d.compression !== 'none' && <Fact label="Compression" value={d.compression} />}
+    </dl>
+  )
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="flex items-center gap-1.5">
+      <dt className="text-muted-foreground">{label}</dt>
+      <dd className="font-medium">{value}</dd>
+    </div>
+  )
+}
+
+/**
+ * The first rows of the file as ingest will read them: column names with their inferred types in a
+ * sticky header, NULLs marked, long values cut short with the whole value on hover, wide files
+ * scrolling sideways; rows the parser could not read are listed by line.
+ */
+export function FilePreview({ preview }: { preview: Preview }) {
+  return (
+    <div className="space-y-3">
+      {preview.problems.length > 0 && (
+        <div role="alert" className="rounded-md border border-warning/50 bg-warning/10 px-3 py-2 text-sm">
+          <p className="flex items-center gap-2 font-medium">
+            <AlertTriangle className="size-4 text-warning" aria-hidden />
+            {preview.problems.length === 1 ? 'One line could not be read' : `${preview.problems.length} lines could not be read`}
+          </p>
+          <ul className="mt-1 list-inside list-disc text-muted-foreground">
+            {preview.problems.slice(0, 5).map((p) => (
+              <li key={`${p.line}-${p.message}`}>
+                Line {p.line}: {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="max-h-[28rem] overflow-auto rounded-md border" tabIndex={0} aria-label="Preview rows">
+        <table className="w-max min-w-full border-separate border-spacing-0 text-sm">
+          <thead className="sticky top-0 z-10 bg-muted">
+            <tr>
+              <th className="sticky left-0 z-20 border-b border-r bg-muted px-2 py-1.5 text-right text-xs font-normal text-muted-foreground">#</th>
+              {preview.columns.map((col) => (
+                <th key={col.name} scope="col" className="border-b px-3 py-1.5 text-left align-bottom font-medium">
+                  <div className="whitespace-nowrap">{col.name}</div>
+                  <div className="font-mono text-xs font-normal text-muted-foreground">{col.type}</div>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {preview.rows.map((row, i) => (
+              <tr key={i} className="hover:bg-muted/40">
+                <td className="sticky left-0 border-b border-r bg-background px-2 py-1 text-right text-xs tabular-nums text-muted-foreground">{i + 1}</td>
+                {preview.columns.map((col) => (
+                  <PreviewCell key={col.name} value={row[col.name] ?? null} numeric={isNumeric(col.type)} />
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="text-xs text-muted-foreground">
+        {preview.rows.length} {preview.rows.length === 1 ? 'row' : 'rows'} from the start of the file
+        {preview.truncated ? '; the file has more.' : '; that is the whole file.'}
+        {preview.multilineFields && ' Some values span several lines.'}
+      </p>
+    </div>
+  )
+}
+
+const isNumeric = (type: string) => /^(bigint|integer|double|decimal|float|real|smallint|tinyint|hugeint)/i.test(type)
+
+function PreviewCell({ value, numeric }: { value: string | null; numeric: boolean }) {
+  if (value === null) {
+    return (
+      <td className="border-b px-3 py-1">
+        <Badge variant="outline" className="px-1 py-0 font-mono text-[10px] text-muted-foreground">NULL</Badge>
+      </td>
+    )
+  }
+  return (
+    <td className={cn('max-w-72 truncate border-b px-3 py-1', numeric && 'text-right tabular-nums')} title={value.length > 40 || value.includes('\n') ? value : undefined}>
+      {value.replace(/\r?\n/g, ' ⏎ ')}
+    </td>
+  )
+}

@@ -1,0 +1,203 @@
+'use client'
+
+import { AlertCircle, ChevronLeft, ChevronRight, Download, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { EmptyState } from '@/components/empty-state'
+import { Button } from '@/components/ui/button'
+import { Kbd } from '@/components/ui/kbd'
+import { toast } from '@/components/ui/sonner'
+import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
+import type { Api, Column } from '@/lib/api/client'
+import { formatCount, formatDuration } from '@/lib/format'
+import { ResultsGrid } from './results-grid'
+import { SqlEditor, type SqlEditorHandle } from './sql-editor'
+import { useQueryRunner, type Ended, type RunState } from './use-query-runner'
+
+export type QueryExecutionHandle = SqlEditorHandle
+
+const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
+
+/**
+ * The SQL console: an editor with autocomplete of the user's tables, Run (Ctrl/Cmd+Enter) and
+ * Cancel, the time elapsed while it runs, then the result in a virtualised grid with paging,
+ * row count, duration and a CSV export - or the error, with the offending line marked.
+ */
+export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun, editorRef }: {
+  api: Api
+  schema: Record<string, Column[]>
+  sql: string
+  onSqlChange: (sql: string) => void
+  onEnded?: (ended: Ended) => void
+  autoRun?: boolean
+  editorRef?: React.Ref<SqlEditorHandle>
+}) {
+  const { state, execute, cancel, page } = useQueryRunner(api, onEnded)
+  const sqlRef = useRef(sql)
+  sqlRef.current = sql
+  const running = state.status === 'running'
+  const runNow = () => {
+    if (sqlRef.current.trim() && state.status !== 'running') void execute(sqlRef.current)
+  }
+  const runRef = useRef(runNow)
+  runRef.current = runNow
+
+  useEffect(() => {
+    if (autoRun) runRef.current()
+  }, [autoRun])
+
+  const errorLine = state.status === 'failed' && state.sql === sql ? state.line : undefined
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="h-44 shrink-0 resize-y overflow-hidden border-b" style={{ minHeight: '6rem' }}>
+        <SqlEditor ref={editorRef} value={sql} onChange={onSqlChange} onRun={() => runRef.current()} schema={schema} errorLine={errorLine} />
+      </div>
+      <div className="flex shrink-0 items-center gap-2 border-b px-3 py-2">
+        <Tooltip>
+          <TooltipTrigger asChild>
+            <Button size="sm" onClick={runNow} disabled={running || !sql.trim()}>
+              {running ? <Loader2 className="animate-spin" aria-hidden /> : <Play aria-hidden />}
+              Run
+            </Button>
+          </TooltipTrigger>
+          <TooltipContent>
+            Run the query <Kbd>{isMac() ? '⌘' : 'Ctrl'}</Kbd> <Kbd>Enter</Kbd>
+          </TooltipContent>
+        </Tooltip>
+        <Button size="sm" variant="outline" onClick={() => void cancel()} disabled={!running}>
+          <Square aria-hidden />
+          Cancel
+        </Button>
+        <span className="hidden text-xs text-muted-foreground sm:inline">
+          <Kbd>{isMac() ? '⌘' : 'Ctrl'}</Kbd> + <Kbd>Enter</Kbd> to run
+        </span>
+        <div className="ml-auto flex items-center gap-3 text-xs text-muted-foreground" aria-live="polite">
+          <Status state={state} />
+        </div>
+      </div>
+      <div className="flex min-h-0 flex-1 flex-col">
+        <Results state={state} api={api} onPage={page} />
+      </div>
+    </div>
+  )
+}
+
+function Status({ state }: { state: RunState }) {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    if (state.status !== 'running') return
+    const timer = setInterval(() => setNow(Date.now()), 100)
+    return () => clearInterval(timer)
+  }, [state.status])
+  if (state.status === 'running') return <span data-testid="query-elapsed">Running · {formatDuration(Math.max(0, now - state.startedAt))}</span>
+  if (state.status === 'succeeded') {
+    const r = state.result
+    return (
+      <span data-testid="query-summary">
+        {formatCount(r.rowCount ?? r.rows?.length ?? 0)} {r.rowCount === 1 ? 'row' : 'rows'} · {formatDuration(r.stats?.elapsedMs ?? 0)}
+      </span>
+    )
+  }
+  if (state.status === 'cancelled') return <span>Cancelled</span>
+  return null
+}
+
+function Results({ state, api, onPage }: { state: RunState; api: Api; onPage: (delta: 1 | -1) => Promise<void> }) {
+  if (state.status === 'idle') {
+    return (
+      <EmptyState icon={TerminalSquare} title="Run a query to see its result" className="m-4">
+        Write SQL above and press Run. Click a table or column on the left to insert its name.
+      </EmptyState>
+    )
+  }
+  if (state.status === 'running') {
+    return (
+      <div className="flex flex-1 items-center justify-center gap-2 text-sm text-muted-foreground">
+        <Loader2 className="size-4 animate-spin" aria-hidden />
+        Running… long queries keep going on the server; you can cancel them.
+      </div>
+    )
+  }
+  if (state.status === 'cancelled') {
+    return <p className="m-4 text-sm text-muted-foreground">The query was cancelled.</p>
+  }
+  if (state.status === 'failed') {
+    return (
+      <div role="alert" className="m-4 rounded-md border border-destructive/40 bg-destructive/10 px-4 py-3 text-sm">
+        <p className="flex items-center gap-2 font-medium text-destructive">
+          <AlertCircle className="size-4" aria-hidden />
+          {state.line !== undefined ? `Error on line ${state.line}${state.column !== undefined ? `, column ${state.column}` : ''}` : 'The query failed'}
+        </p>
+        <pre className="mt-1 whitespace-pre-wrap font-mono text-xs text-foreground/90">{state.message}</pre>
+      </div>
+    )
+  }
+  const r = state.result
+  const columns = r.columns ?? []
+  const rows = r.rows ?? []
+  const offset = r.offset ?? 0
+  const total = r.rowCount ?? rows.length
+  return (
+    <>
+      <ResultsGrid columns={columns} rows={rows} offset={offset} className="m-3 mb-0 min-h-0 flex-1" />
+      <div className="flex shrink-0 items-center gap-2 px-3 py-2 text-xs text-muted-foreground">
+        <span data-testid="page-range">
+          {rows.length === 0 ? 'No rows' : `Rows ${formatCount(offset + 1)}–${formatCount(offset + rows.length)} of ${formatCount(total)}`}
+        </span>
+        <div className="ml-auto flex items-center gap-1">
+          <Button size="sm" variant="outline" onClick={() => void onPage(-1)} disabled={state.paging || state.pages.length <= 1} aria-label="Previous page">
+            <ChevronLeft aria-hidden />
+            Previous
+          </Button>
+          <Button size="sm" variant="outline" onClick={() => void onPage(1)} disabled={state.paging || !r.nextToken} aria-label="Next page">
+            Next
+            <ChevronRight aria-hidden />
+          </Button>
+          <ExportButton api={api} queryId={r.queryId} />
+        </div>
+      </div>
+    </>
+  )
+}
+
+/** Saves the whole result as CSV: a plain link when no token is needed (streamed by the browser), a fetch with the token otherwise. */
+function ExportButton({ api, queryId }: { api: Api; queryId: string }) {
+  const url = api.exportUrl(queryId)
+  const fileName = `${queryId}.csv`
+  const [busy, setBusy] = useState(false)
+  const needsToken = useMemo(() => api.auth.token, [api])
+  const download = async () => {
+    setBusy(true)
+    try {
+      if (!(await needsToken())) {
+        triggerDownload(url, fileName)
+        return
+      }
+      const blob = await (await api.fetchWithAuth(url)).blob()
+      const objectUrl = URL.createObjectURL(blob)
+      triggerDownload(objectUrl, fileName)
+      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000)
+    } catch (e) {
+      toast.error(e instanceof Error ? e.message : String(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Button size="sm" variant="outline" onClick={() => void download()} disabled={busy}>
+      {busy ? <Loader2 className="animate-spin" aria-hidden /> : <Download aria-hidden />}
+      Export CSV
+    </Button>
+  )
+}
+
+function triggerDownload(href: string, fileName: string) {
+  const a = document.createElement('a')
+  a.href = href
+  a.download = fileName
+  document.body.append(a)
+  a.click()
+  a.remove()
+}
+
+export type { Ended }

@@ -1,0 +1,114 @@
+import createClient, { type Middleware } from 'openapi-fetch'
+import type { components, paths } from './schema'
+
+type Schemas = components['schemas']
+export type FileMeta = Schemas['File']
+export type Dialect = Schemas['Dialect']
+export type Preview = Schemas['Preview']
+export type SubmitBody = Schemas['Submit']
+export type Submitted = Schemas['Submitted']
+export type Job = Schemas['Job']
+export type JobStep = Job['steps'][number]
+export type QueryResult = Schemas['QueryResult']
+export type Table = Schemas['Table']
+export type Column = { name: string; type: string }
+export type ApiConfig = paths['/api/config']['get']['responses'][200]['content']['application/json']
+export type PreviewOptions = NonNullable<paths['/api/preview']['get']['parameters']['query']>
+
+/** An answer of the API that is not a success, with the API's own code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  /** Where in the SQL an error was, when the API said. */
+  get line(): number | undefined {
+    return typeof this.details.line === 'number' ? this.details.line : undefined
+  }
+  get column(): number | undefined {
+    return typeof this.details.column === 'number' ? this.details.column : undefined
+  }
+}
+
+/** Turns any error body (or a body that is not ours, e.g. a proxy's HTML) into an ApiError. */
+export async function apiErrorFrom(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '')
+  try {
+    const { error } = JSON.parse(text) as { error?: { code?: string; message?: string } & Record<string, unknown> }
+    if (error?.message) {
+      const { code, message, ...details } = error
+      return new ApiError(res.status, code ?? 'ERROR', message, details)
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status} ${res.statusText}`.trim())
+}
+
+export type Auth = {
+  /** The bearer token to send, or null to send none (identity off). */
+  token: () => Promise<string | null>
+  /** Called on a 401: the token was refused, so the user must sign in again. */
+  onUnauthorized: () => void
+}
+
+export const NO_AUTH: Auth = { token: async () => null, onUnauthorized: () => {} }
+
+/**
+ * The one client of the API: every call is typed from the API's OpenAPI document (schema.d.ts is
+ * generated from the server's zod schemas), sends the bearer token when there is one, and turns
+ * every refusal into an ApiError carrying the API's message.
+ */
+export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
+  const client = createClient<paths>({ baseUrl })
+  const authorize: Middleware = {
+    async onRequest({ request }) {
+      const token = await auth.token()
+      if (token) request.headers.set('authorization', `Bearer ${token}`)
+      return request
+    },
+    async onResponse({ response }) {
+      if (response.ok) return response
+      if (response.status === 401) auth.onUnauthorized()
+      throw await apiErrorFrom(response)
+    },
+  }
+  client.use(authorize)
+
+  /** openapi-fetch answers {data} on success; our middleware throws on everything else. */
+  const data = async <T,>(call: Promise<{ data?: T }>): Promise<T> => (await call).data as T
+
+  return {
+    config: () => data(client.GET('/api/config')),
+    files: async () => (await data(client.GET('/api/files'))).files,
+    deleteFile: (fileId: string) => data(client.DELETE('/api/files/{fileId}', { params: { path: { fileId } } })),
+    preview: (query: PreviewOptions) => data(client.GET('/api/preview', { params: { query } })),
+    submit: (body: SubmitBody) => data(client.POST('/api/submit', { body })),
+    job: (jobId: string) => data(client.GET('/api/job-status', { params: { query: { jobId } } })),
+    tables: async () => (await data(client.GET('/api/tables'))).tables,
+    deleteTable: (name: string) => data(client.DELETE('/api/tables/{name}', { params: { path: { name } } })),
+    runQuery: (body: Schemas['RunQuery']) => data(client.POST('/api/query', { body })),
+    query: (queryId: string, nextToken?: string) =>
+      data(client.GET('/api/query/{queryId}', { params: { path: { queryId }, query: nextToken ? { nextToken } : {} } })),
+    cancelQuery: (queryId: string) => data(client.DELETE('/api/query/{queryId}', { params: { path: { queryId } } })),
+    /** The whole result as CSV; the browser saves it. */
+    exportUrl: (queryId: string) => `${baseUrl}/api/query/${encodeURIComponent(queryId)}/results.csv`,
+    /** Fetches with the token (for downloads that need it: a plain link cannot send a header). */
+    fetchWithAuth: async (url: string) => {
+      const token = await auth.token()
+      const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+      if (res.status === 401) auth.onUnauthorized()
+      if (!res.ok) throw await apiErrorFrom(res)
+      return res
+    },
+    auth,
+  }
+}
+
+export type Api = ReturnType<typeof createApi>

@@ -1,0 +1,51 @@
+// What the browser remembers for the user: the queries they ran and the jobs they started.
+// Kept in localStorage, per signed-in user, newest first, bounded.
+
+export type HistoryEntry = { sql: string; at: string; status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; rowCount?: number; elapsedMs?: number }
+export type RecentJob = { jobId: string; table: string; fileName: string; at: string }
+
+const MAX_HISTORY = 100
+const MAX_JOBS = 50
+
+function read<T>(key: string): T[] {
+  try {
+    const value = JSON.parse(window.localStorage.getItem(key) ?? '[]') as unknown
+    return Array.isArray(value) ? (value as T[]) : []
+  } catch {
+    return []
+  }
+}
+
+function write<T>(key: string, items: T[]) {
+  try {
+    window.localStorage.setItem(key, JSON.stringify(items))
+    window.dispatchEvent(new StorageEvent('storage', { key }))
+  } catch {
+    // storage full or off: history is a convenience, not data
+  }
+}
+
+export const historyKey = (user: string) => `csvlake:history:${user}`
+export const jobsKey = (user: string) => `csvlake:jobs:${user}`
+
+export function readHistory(user: string): HistoryEntry[] {
+  return read<HistoryEntry>(historyKey(user))
+}
+
+/** Adds a run; the same SQL run again moves to the top instead of appearing twice. */
+export function addHistory(user: string, entry: HistoryEntry) {
+  const rest = readHistory(user).filter((e) => e.sql !== entry.sql)
+  write(historyKey(user), [entry, ...rest].slice(0, MAX_HISTORY))
+}
+
+export function clearHistory(user: string) {
+  write(historyKey(user), [])
+}
+
+export function readJobs(user: string): RecentJob[] {
+  return read<RecentJob>(jobsKey(user))
+}
+
+export function addJob(user: string, job: RecentJob) {
+  write(jobsKey(user), [job, ...readJobs(user).filter((j) => j.jobId !== job.jobId)].slice(0, MAX_JOBS))
+}

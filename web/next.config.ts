@@ -1,0 +1,18 @@
+import type { NextConfig } from 'next'
+
+/**
+ * A static export: `next build` writes plain HTML, JS and CSS to web/out, which the local gateway
+ * serves at / (and, in the cloud, the web's own Knative service). The API is same-origin under /api.
+ */
+const config: NextConfig = {
+  output: 'export',
+  trailingSlash: true,
+  images: { unoptimized: true },
+  // `npm test` type-checks web/ with tsc; the build need not do it again on every start.
+  typescript: { ignoreBuildErrors: true },
+  poweredByHeader: false,
+  reactStrictMode: true,
+  devIndicators: false,
+}
+
+export default config
