@@ -74,7 +74,13 @@ export function SessionProvider({ children, baseUrl = '' }: { children: ReactNod
       const params = new URLSearchParams(window.location.search)
       if (params.has('code') && params.has('state')) {
         const { appState } = await client.handleRedirectCallback<AppState>()
-        window.history.replaceState(null, '', appState?.returnTo ?? '/')
+        const returnTo = appState?.returnTo ?? '/'
+        // Signing in always comes back to /; go back to where the user was (the tokens are cached).
+        if (returnTo !== '/' && returnTo.startsWith('/')) {
+          window.location.replace(returnTo)
+          return
+        }
+        window.history.replaceState(null, '', '/')
       } else {
         await client.checkSession().catch(() => undefined)
       }

@@ -24,3 +24,12 @@ window.matchMedia ??= ((query: string) => ({
   removeEventListener: () => {},
   dispatchEvent: () => false,
 })) as typeof window.matchMedia
+
+// next.config.ts has trailingSlash: true, which `next build` inlines as this variable; without it
+// next/link would render "/files?id=…" where the app links to "/files/?id=…".
+process.env.__NEXT_TRAILING_SLASH ??= 'true'
+
+// CodeMirror measures text through Range rects, which jsdom's Range lacks.
+const noRects = () => Object.assign([] as DOMRect[], { item: () => null }) as unknown as DOMRectList
+Range.prototype.getClientRects ??= noRects
+Range.prototype.getBoundingClientRect ??= () => new DOMRect()

@@ -1,0 +1,144 @@
+import { render, screen, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import type { Dialect, Preview } from '@/lib/api/client'
+import { DialectSummary, FilePreview } from './file-preview'
+
+const dialect = (patch: Partial<Dialect> = {}): Dialect => ({
+  delimiter: ',',
+  quote: '"',
+  escape: '"',
+  header: true,
+  encoding: 'utf-8',
+  bom: false,
+  compression: 'none',
+  lineEnding: '\n',
+  columnNames: ['id', 'name', 'note'],
+  ...patch,
+})
+
+const preview = (patch: Partial<Preview> = {}): Preview => ({
+  fileId: 'f_1',
+  name: 'people.csv',
+  size: 1234,
+  dialect: dialect(),
+  columns: [
+    { name: 'id', type: 'bigint' },
+    { name: 'name', type: 'varchar' },
+    { name: 'note', type: 'varchar' },
+  ],
+  rows: [
+    { id: '1', name: 'Ann', note: null },
+    { id: '2', name: 'null', note: 'x' },
+  ],
+  problems: [],
+  truncated: false,
+  multilineFields: false,
+  ...patch,
+})
+
+const fact = (label: string) => screen.getByText(label, { selector: 'dt' }).nextElementSibling
+
+describe('FilePreview', () => {
+  it('shows each column name with its type in the header', () => {
+    render(<FilePreview preview={preview()} />)
+    const headers = screen.getAllByRole('columnheader').slice(1)
+    expect(headers.map((h) => h.textContent)).toEqual(['idbigint', 'namevarchar', 'notevarchar'])
+    expect(within(headers[0]!).getByText('bigint')).toBeInTheDocument()
+  })
+
+  it('shows the rows in column order, numbered from 1', () => {
+    render(<FilePreview preview={preview()} />)
+    const rows = within(screen.getAllByRole('rowgroup')[1]!).getAllByRole('row')
+    expect(rows).toHaveLength(2)
+    expect(within(rows[0]!).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1', '1', 'Ann', 'NULL'])
+    expect(within(rows[1]!).getAllByRole('cell')[0]).toHaveTextContent('2')
+  })
+
+  it('marks NULL with a badge, distinct from the text "null"', () => {
+    render(<FilePreview preview={preview()} />)
+    const rows = within(screen.getAllByRole('rowgroup')[1]!).getAllByRole('row')
+    const nullCell = within(rows[0]!).getAllByRole('cell')[3]!
+    const textNullCell = within(rows[1]!).getAllByRole('cell')[2]!
+    expect(nullCell.querySelector('[data-slot="badge"]')).toHaveTextContent('NULL')
+    expect(textNullCell).toHaveTextContent(/^null$/)
+    expect(textNullCell.querySelector('[data-slot="badge"]')).toBeNull()
+  })
+
+  it('treats a missing value in a row as NULL', () => {
+    render(<FilePreview preview={preview({ rows: [{ id: '1' }] })} />)
+    const cells = within(within(screen.getAllByRole('rowgroup')[1]!).getByRole('row')).getAllByRole('cell')
+    expect(cells.slice(2).map((c) => c.textContent)).toEqual(['NULL', 'NULL'])
+  })
+
+  it('cuts a long value short with the whole value in the title', () => {
+    const long = 'a'.repeat(60) + ' the end'
+    render(<FilePreview preview={preview({ rows: [{ id: '1', name: 'short', note: long }] })} />)
+    const cell = screen.getByText(long)
+    expect(cell).toHaveAttribute('title', long)
+    expect(cell).toHaveClass('truncate')
+    expect(screen.getByText('short')).not.toHaveAttribute('title')
+  })
+
+  it('shows a value spanning lines on one line, the whole value in the title', () => {
+    render(<FilePreview preview={preview({ rows: [{ id: '1', name: 'two\nlines', note: null }], multilineFields: true })} />)
+    const cell = screen.getByText('two ⏎ lines')
+    expect(cell).toHaveAttribute('title', 'two\nlines')
+    expect(screen.getByText(/Some values span several lines/)).toBeInTheDocument()
+  })
+
+  it('lists the lines that could not be read, by line', () => {
+    render(
+      <FilePreview
+        preview={preview({
+          problems: [
+            { line: 7, message: 'Unterminated quote' },
+            { line: 12, message: 'Expected 3 fields, found 4' },
+          ],
+        })}
+      />,
+    )
+    const alert = screen.getByRole('alert')
+    expect(alert).toHaveTextContent('2 lines could not be read')
+    expect(within(alert).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Line 7: Unterminated quote', 'Line 12: Expected 3 fields, found 4'])
+  })
+
+  it('says "one line" for a single problem and shows no alert without problems', () => {
+    const { rerender } = render(<FilePreview preview={preview({ problems: [{ line: 3, message: 'bad' }] })} />)
+    expect(screen.getByRole('alert')).toHaveTextContent('One line could not be read')
+    rerender(<FilePreview preview={preview()} />)
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument()
+  })
+
+  it('says when the file has more rows than the preview', () => {
+    const { rerender } = render(<FilePreview preview={preview({ truncated: true })} />)
+    expect(screen.getByText(/2 rows from the start of the file; the file has more\./)).toBeInTheDocument()
+    rerender(<FilePreview preview={preview({ truncated: false })} />)
+    expect(screen.getByText(/that is the whole file\./)).toBeInTheDocument()
+    expect(screen.queryByText(/the file has more/)).not.toBeInTheDocument()
+  })
+})
+
+describe('DialectSummary', () => {
+  it('names the detected delimiter: a tab is "tab"', () => {
+    render(<DialectSummary preview={preview({ dialect: dialect({ delimiter: '\t' }) })} />)
+    expect(fact('Delimiter')).toHaveTextContent(/^tab$/)
+  })
+
+  it('shows the encoding, with the BOM when there is one', () => {
+    const { rerender } = render(<DialectSummary preview={preview({ dialect: dialect({ encoding: 'utf-16le', bom: true }) })} />)
+    expect(fact('Encoding')).toHaveTextContent(/^utf-16le \(BOM\)$/)
+    rerender(<DialectSummary preview={preview({ dialect: dialect({ encoding: 'windows-1252', bom: false }) })} />)
+    expect(fact('Encoding')).toHaveTextContent(/^windows-1252$/)
+  })
+
+  it('shows header, line endings and quote, and compression only when compressed', () => {
+    const { rerender } = render(<DialectSummary preview={preview({ dialect: dialect({ header: false, lineEnding: '\r\n', delimiter: ';' }) })} />)
+    expect(fact('Delimiter')).toHaveTextContent('semicolon')
+    expect(fact('Header row')).toHaveTextContent('no')
+    expect(fact('Line endings')).toHaveTextContent('CRLF')
+    expect(fact('Quote')).toHaveTextContent('"')
+    expect(screen.queryByText('Compression')).not.toBeInTheDocument()
+    rerender(<DialectSummary preview={preview({ dialect: dialect({ compression: 'gzip' }) })} />)
+    expect(fact('Compression')).toHaveTextContent('gzip')
+  })
+})

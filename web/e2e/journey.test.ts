@@ -1,0 +1,162 @@
+import { readFile } from 'node:fs/promises'
+import { parse } from 'csv-parse/sync'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, newPage, screenshot, startApp } from './harness.ts'
+
+// A new user's whole journey in real Chromium, against the app as `npm start` serves it:
+// upload -> preview -> submit -> job succeeded -> query (Ctrl+Enter) -> page -> export; then the
+// ways it can go wrong: a refused upload, an SQL error, a long query cancelled.
+
+const ROWS = 2500
+/** A CSV with a BOM, quoted commas and quoted newlines, a blank decimal, and enough rows to page. */
+function cityPeopleCsv(): string {
+  const lines = ['id,name,city,amount,joined']
+  for (let i = 1; i <= ROWS; i++) {
+    const name = i % 50 === 0 ? `"Line one\nline two ${i}"` : i % 7 === 0 ? `"Smith, ${i}"` : `Person ${i}`
+    const amount = i % 11 === 0 ? '' : (i * 1.25).toFixed(2)
+    lines.push(`${i},${name},${['Oslo', 'Paris', 'Lima'][i % 3]},${amount},2024-01-${String((i % 28) + 1).padStart(2, '0')}`)
+  }
+  return '\ufeff' + lines.join('\n') + '\n'
+}
+
+let app: Awaited<ReturnType<typeof startApp>>
+let browser: Browser
+let page: Page
+
+beforeAll(async () => {
+  app = await startApp()
+  browser = await launchBrowser()
+  page = await newPage(browser)
+})
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+})
+
+const editor = (p: Page) => p.locator('.cm-content')
+
+async function typeSql(p: Page, sql: string) {
+  await editor(p).click()
+  await p.keyboard.press('ControlOrMeta+a')
+  await p.keyboard.press('Backspace')
+  await editor(p).pressSequentially(sql)
+  // Autocomplete may be open after the last word; Escape closes it without taking a suggestion.
+  await p.keyboard.press('Escape')
+}
+
+describe('a new user in Chromium', () => {
+  it('uploads a CSV, checks its rows, loads it, watches the job, queries, pages and exports the result', async () => {
+    await page.goto(`${app.url}/`)
+    await expect.poll(() => page.getByText('No files yet').isVisible()).toBe(true)
+    await screenshot(page, '01-empty')
+
+    await page.setInputFiles('[data-testid=file-input]', { name: 'City People.csv', mimeType: 'text/csv', buffer: Buffer.from(cityPeopleCsv()) })
+    const previewLink = page.getByRole('link', { name: 'Preview and submit' })
+    await previewLink.waitFor()
+    await expect.poll(() => page.getByRole('table', { name: 'Uploaded files' }).getByText('City People.csv').isVisible()).toBe(true)
+    await screenshot(page, '02-uploaded')
+
+    await previewLink.click()
+    const rows = page.getByRole('region', { name: 'Preview rows' }).or(page.getByLabel('Preview rows'))
+    await rows.getByText('Smith, 7', { exact: true }).waitFor()
+    const header = await page.locator('thead th').allInnerTexts()
+    expect(header.slice(1).map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(['id bigint', 'name string', 'city string', 'amount decimal(6,2)', 'joined date'])
+    expect(await page.getByLabel('Detected format').innerText()).toContain('utf-8 (BOM)')
+    expect(await page.locator('tbody tr').count()).toBe(100)
+    // The quoted newline stayed inside one value, and a blank amount is NULL.
+    expect(await rows.getByText('Line one ⏎ line two 50').count()).toBe(1)
+    expect(await page.locator('tbody tr').nth(10).innerText()).toContain('NULL')
+    await expect.poll(() => page.getByLabel('Table name').inputValue()).toBe('city_people')
+    await screenshot(page, '03-preview')
+
+    await page.getByRole('button', { name: 'Load into city_people' }).click()
+    await page.waitForURL(/\/jobs\/\?id=j_/)
+    await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
+    expect(await page.getByText(`${ROWS.toLocaleString('en-US')} rows loaded`).count()).toBe(1)
+    const steps = page.getByRole('list', { name: 'Workflow steps' }).locator('li')
+    expect(await steps.first().getAttribute('data-step')).toBe('StageFile')
+    expect(await steps.last().getAttribute('data-step')).toBe('IngestSucceeded')
+    expect(await page.locator('li[data-status=SUCCEEDED]').count()).toBe(await steps.count())
+    await screenshot(page, '04-job-succeeded')
+
+    await page.getByRole('link', { name: 'Query city_people' }).click()
+    await page.waitForURL(/\/query\/\?table=city_people/)
+    // The table's first rows are shown at once, and the schema browser lists its columns.
+    await page.getByTestId('query-summary').waitFor()
+    expect(await page.getByRole('list', { name: 'Tables and columns' }).innerText()).toContain('amount')
+
+    await typeSql(page, 'SELECT id, name, city, amount\nFROM city_people\nORDER BY id')
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('page-range').innerText()).toBe('Rows 1–1,000 of 2,500')
+    expect(await page.getByTestId('query-summary').innerText()).toMatch(/^2,500 rows · /)
+    expect(await page.getByRole('gridcell').first().innerText()).toBe('1')
+    await screenshot(page, '05-query-result')
+
+    await page.getByRole('button', { name: 'Next page' }).click()
+    await expect.poll(() => page.getByTestId('page-range').innerText()).toBe('Rows 1,001–2,000 of 2,500')
+    expect(await page.getByRole('rowheader').first().innerText()).toBe('1001')
+    await page.getByRole('button', { name: 'Next page' }).click()
+    await expect.poll(() => page.getByTestId('page-range').innerText()).toBe('Rows 2,001–2,500 of 2,500')
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true)
+    await page.getByRole('button', { name: 'Previous page' }).click()
+    await expect.poll(() => page.getByTestId('page-range').innerText()).toBe('Rows 1,001–2,000 of 2,500')
+    expect(await page.getByRole('button', { name: 'Next page' }).isEnabled()).toBe(true)
+    await screenshot(page, '06-query-paged')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+    const exported = parse(await readFile((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[]
+    expect(exported).toHaveLength(ROWS)
+    expect(exported[0]).toEqual({ id: '1', name: 'Person 1', city: 'Paris', amount: '1.25' })
+    expect(exported[49]!.name).toBe('Line one\nline two 50')
+    expect(exported[10]!.amount).toBe('')
+
+    // The query is in the history, and picking it puts it back in the editor.
+    await page.getByRole('tab', { name: 'History' }).click()
+    expect(await page.getByRole('list', { name: 'Query history' }).innerText()).toContain('ORDER BY id')
+  })
+
+  it('shows why an upload is refused, by the browser before sending or by the server after', async () => {
+    await page.goto(`${app.url}/`)
+    await page.setInputFiles('[data-testid=file-input]', [
+      { name: 'slides.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 not a table') },
+      { name: 'sneaky.csv', mimeType: 'text/csv', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]) },
+    ])
+    const uploads = page.getByRole('list', { name: 'Uploads' })
+    await expect.poll(() => uploads.locator('li[data-state=failed]').count()).toBe(2)
+    expect(await uploads.getByRole('listitem', { name: 'slides.pdf' }).innerText()).toContain('Not a CSV file')
+    // The server's own reason for the PNG dressed up as a CSV.
+    expect(await uploads.getByRole('listitem', { name: 'sneaky.csv' }).getByRole('alert').innerText()).toMatch(/binary|not.*text|CSV/i)
+    expect(await page.getByRole('table', { name: 'Uploaded files' }).getByText('sneaky.csv').count()).toBe(0)
+    await screenshot(page, '07-upload-refused')
+  })
+
+  it('marks the line of an SQL error and says what is wrong', async () => {
+    await page.goto(`${app.url}/query/`)
+    await typeSql(page, 'SELECT city,\n  count(*) AS n\nFROM city_peple\nGROUP BY city')
+    await page.keyboard.press('ControlOrMeta+Enter')
+    const alert = page.getByRole('alert').filter({ hasText: 'Error on line' })
+    await alert.waitFor()
+    expect(await alert.innerText()).toContain('Error on line 3')
+    expect(await alert.innerText()).toContain('city_peple')
+    expect(await page.locator('.cm-error-line').getAttribute('data-error-line')).toBe('3')
+    await screenshot(page, '08-sql-error')
+    // Editing the SQL clears the mark.
+    await editor(page).press('End')
+    await editor(page).pressSequentially(' ')
+    expect(await page.locator('.cm-error-line').count()).toBe(0)
+  })
+
+  it('cancels a long query while it runs, showing the time elapsed meanwhile', async () => {
+    await page.goto(`${app.url}/query/`)
+    await typeSql(page, "SELECT count(*)\nFROM city_people a, city_people b, city_people c\nWHERE a.name || b.name || c.name LIKE '%never%'")
+    await page.getByRole('button', { name: 'Run' }).click()
+    const elapsed = page.getByTestId('query-elapsed')
+    await elapsed.waitFor()
+    await expect.poll(async () => parseFloat((await elapsed.innerText()).replace(/[^\d.]/g, '')), { timeout: 10_000 }).toBeGreaterThan(1)
+    await screenshot(page, '09-query-running')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByText('The query was cancelled.').waitFor({ timeout: 15_000 })
+    expect(await page.getByRole('button', { name: 'Run' }).isEnabled()).toBe(true)
+  })
+})

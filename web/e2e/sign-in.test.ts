@@ -1,0 +1,114 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, launchBrowser, newPage, screenshot, startApp, type App } from './harness.ts'
+import { startOidcIssuer, type OidcIssuer } from './oidc-issuer.ts'
+
+// With identity on, the web signs in for real (Auth0's SPA SDK: authorization code + PKCE) against
+// a local OpenID provider, sends the access token on every call, and is refused nothing.
+
+const CLIENT_ID = 'csvlake-web'
+const AUDIENCE = 'https://api.csvlake.test'
+
+let issuer: OidcIssuer
+let app: App
+let browser: Browser
+
+beforeAll(async () => {
+  const port = await freePort()
+  const origin = `http://localhost:${port}`
+  issuer = await startOidcIssuer({ clientId: CLIENT_ID, redirectUris: [`${origin}/`], audience: AUDIENCE, appOrigin: origin })
+  app = await startApp({
+    PORT: String(port),
+    CSVLAKE_AUTH_ISSUER: issuer.issuer,
+    CSVLAKE_AUTH_AUDIENCE: AUDIENCE,
+    CSVLAKE_AUTH_CLIENT_ID: CLIENT_ID,
+    CSVLAKE_AUTH_JWKS_URL: issuer.jwksUrl,
+  })
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await issuer?.close()
+})
+
+describe('signing in', () => {
+  it('signs in with the identity provider, comes back to the page it left, and loads and queries a file with the token', async () => {
+    const page = await newPage(browser)
+    await page.goto(`${app.url}/jobs/`)
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await screenshot(page, '20-sign-in')
+
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('input[name=login]').fill('alice')
+    await page.locator('input[name=password]').fill('wonderland')
+    await page.getByRole('button', { name: 'Sign-in' }).click()
+    await page.getByRole('button', { name: 'Continue' }).click()
+
+    // Back where the user was, signed in.
+    await page.waitForURL(`${app.url}/jobs/`)
+    await page.getByRole('button', { name: 'Signed in as alice' }).waitFor()
+    expect(await page.getByText('No jobs yet').isVisible()).toBe(true)
+
+    await page.goto(`${app.url}/`)
+    await page.setInputFiles('[data-testid=file-input]', { name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from('id,total\n1,9.50\n2,20.25\n') })
+    await page.getByRole('link', { name: 'Preview and submit' }).click()
+    await page.getByRole('button', { name: 'Load into orders' }).click()
+    await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
+    await page.getByRole('link', { name: 'Query orders' }).click()
+    await page.locator('.cm-content').click()
+    await page.keyboard.press('ControlOrMeta+a')
+    await page.keyboard.press('Backspace')
+    await page.locator('.cm-content').pressSequentially('SELECT sum(total) AS total FROM orders')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByRole('gridcell').first().innerText()).toBe('29.75')
+    await screenshot(page, '21-signed-in-query')
+
+    // Every call carried the token: without it the API refuses the same data.
+    const anonymous = await fetch(`${app.url}/api/tables`)
+    expect(anonymous.status).toBe(401)
+    expect(page.problems.filter((p) => !/401|favicon/.test(p.message))).toEqual([])
+    await page.context().close()
+  })
+
+  it('goes back to sign in when the API refuses the token, and returns to the same page', async () => {
+    const page = await newPage(browser)
+    await page.goto(`${app.url}/`)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('input[name=login]').fill('bob')
+    await page.locator('input[name=password]').fill('builder')
+    await page.getByRole('button', { name: 'Sign-in' }).click()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('button', { name: 'Signed in as bob' }).waitFor()
+
+    // Spoil the cached access token: the API answers 401, and the web signs in again by itself
+    // (the provider's session is still open, so no form), coming back to the page it was on.
+    await page.evaluate(() => {
+      for (const key of Object.keys(localStorage).filter((k) => k.startsWith('@@auth0spajs@@'))) {
+        const entry = JSON.parse(localStorage.getItem(key)!)
+        if (entry.body?.access_token) {
+          entry.body.access_token = entry.body.access_token.slice(0, -4) + 'AAAA'
+          localStorage.setItem(key, JSON.stringify(entry))
+        }
+      }
+    })
+    const visited: string[] = []
+    page.on('framenavigated', (frame) => frame === page.mainFrame() && visited.push(frame.url()))
+    const refused = page.waitForResponse((r) => r.url().includes('/api/') && r.status() === 401)
+    await page.goto(`${app.url}/query/?table=nothing_here`)
+    await refused
+    // Through the provider and its callback (with a new code), then back to the same page.
+    await expect.poll(() => visited.some((url) => url.startsWith(`${app.url}/?code=`)), { timeout: 15_000 }).toBe(true)
+    await page.waitForURL(`${app.url}/query/?table=nothing_here`)
+    await page.getByRole('button', { name: 'Signed in as bob' }).waitFor()
+    // Bob sees none of alice's tables.
+    await page.getByText('No tables yet').waitFor()
+
+    await page.getByRole('button', { name: 'Signed in as bob' }).click()
+    await page.getByRole('menuitem', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await screenshot(page, '22-signed-out')
+    await page.context().close()
+  })
+})
