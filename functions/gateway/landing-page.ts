@@ -1,4 +1,4 @@
-/** What / shows until the web UI lands: what csvlake is, and where to go. */
+/** What / shows when the web UI is not built (e.g. a bundle run without `npm run build`): what csvlake is, and where to go. */
 export const LANDING_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>csvlake</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -12,7 +12,7 @@ export const LANDING_PAGE = `<!doctype html>
 <h1>csvlake</h1>
 <p>A CSV data lake with SQL. Upload CSV files, preview them, submit them to the ingest workflow that
 crawls and catalogs them, and query them with SQL - here on your machine, or on AWS with the same code.</p>
-<p>The web interface is on its way. Meanwhile everything works over the HTTP API:</p>
+<p>The web UI is not built here (run <code>npm run build</code>, or <code>npm start</code>). Everything works over the HTTP API:</p>
 <ul>
 <li><a href="/api/docs">API docs</a> (browsable) and the <a href="/api/openapi.json">OpenAPI document</a></li>
 <li><code>curl -F file=@people.csv http://localhost:8080/api/upload</code> to start</li>

@@ -2,6 +2,8 @@
 
 import { AlertTriangle } from 'lucide-react'
 import { Badge } from '@/components/ui/badge'
+import { Label } from '@/components/ui/label'
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import type { Preview } from '@/lib/api/client'
 import { delimiterName } from '@/lib/format'
 import { cn } from '@/lib/utils'
@@ -103,5 +105,48 @@ function PreviewCell({ value, numeric }: { value: string | null; numeric: boolea
     <td className={cn('max-w-72 truncate border-b px-3 py-1', numeric && 'text-right tabular-nums')} title={value.length > 40 || value.includes('\n') ? value : undefined}>
       {value.replace(/\r?\n/g, ' ⏎ ')}
     </td>
+  )
+}
+
+export type DialectOverride = { header?: boolean; delimiter?: Preview['dialect']['delimiter']; encoding?: string }
+
+const DELIMITERS: Preview['dialect']['delimiter'][] = [',', ';', '\t', '|']
+const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1']
+
+/**
+ * Lets the user correct what was detected - the header row, the delimiter, the encoding - when the
+ * guess is wrong; the preview is read again with the correction, and the load uses it too.
+ */
+export function DialectControls({ dialect, onChange }: { dialect: Preview['dialect']; onChange: (override: DialectOverride) => void }) {
+  const encodings = ENCODINGS.includes(dialect.encoding) ? ENCODINGS : [dialect.encoding, ...ENCODINGS]
+  return (
+    <div className="flex flex-wrap items-end gap-3" aria-label="Correct the format">
+      <Choice label="Header row" value={dialect.header ? 'yes' : 'no'} options={[['yes', 'First row is the header'], ['no', 'No header row']]} onChange={(v) => onChange({ header: v === 'yes' })} />
+      <Choice label="Delimiter" value={dialect.delimiter} options={DELIMITERS.map((d) => [d, delimiterName(d)])} onChange={(v) => onChange({ delimiter: v as Preview['dialect']['delimiter'] })} />
+      <Choice label="Encoding" value={dialect.encoding} options={encodings.map((e) => [e, e])} onChange={(v) => onChange({ encoding: v })} />
+    </div>
+  )
+}
+
+function Choice({ label, value, options, onChange }: { label: string; value: string; options: [string, string][]; onChange: (value: string) => void }) {
+  const id = `dialect-${label.toLowerCase().replace(/\W+/g, '-')}`
+  return (
+    <div className="grid gap-1">
+      <Label htmlFor={id} className="text-xs text-muted-foreground">
+        {label}
+      </Label>
+      <Select value={value} onValueChange={onChange}>
+        <SelectTrigger id={id} size="sm" className="min-w-36" aria-label={label}>
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          {options.map(([v, text]) => (
+            <SelectItem key={v} value={v}>
+              {text}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+    </div>
   )
 }

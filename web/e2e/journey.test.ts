@@ -131,6 +131,29 @@ describe('a new user in Chromium', () => {
     await screenshot(page, '07-upload-refused')
   })
 
+  it('lets the user correct a header row the detection missed, and loads the file with it', async () => {
+    await page.goto(`${app.url}/`)
+    // Years as column names look like data: the detection says "no header".
+    await page.setInputFiles('[data-testid=file-input]', { name: 'yearly.csv', mimeType: 'text/csv', buffer: Buffer.from('2023,2024\n10,20\n30,40\n') })
+    await page.getByRole('listitem', { name: 'yearly.csv' }).getByRole('link', { name: 'Preview and submit' }).click()
+    await expect.poll(() => page.getByRole('combobox', { name: 'Header row' }).innerText()).toBe('No header row')
+    expect(await page.locator('tbody tr').count()).toBe(3)
+
+    await page.getByRole('combobox', { name: 'Header row' }).click()
+    await page.getByRole('option', { name: 'First row is the header' }).click()
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(2)
+    const header = await page.locator('thead th').allInnerTexts()
+    expect(header.slice(1).map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(['2023 bigint', '2024 bigint'])
+    await screenshot(page, '10-header-corrected')
+
+    await page.getByRole('button', { name: 'Load into yearly' }).click()
+    await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
+    const tables = await (await fetch(`${app.url}/api/tables`)).json()
+    const yearly = tables.tables.find((t: { name: string }) => t.name === 'yearly')
+    expect(yearly.columns.map((c: { name: string }) => c.name)).toEqual(['2023', '2024'])
+    expect(yearly.rowCount).toBe(2)
+  })
+
   it('marks the line of an SQL error and says what is wrong', async () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, 'SELECT city,\n  count(*) AS n\nFROM city_peple\nGROUP BY city')

@@ -19,13 +19,24 @@ export function looksLikeHeader(rows: string[][]): boolean {
     if (name === '') continue
     const below = columnType(rest.map((row) => row[i]))
     const cell = valueType(name)
-    if (cell !== 'string' && below !== 'string') return false
+    if (cell !== 'string' && below !== 'string') {
+      if (kind(cell) === kind(below)) return false
+      // A value of another kind (e.g. "f", a boolean, over numbers) is not that column's data.
+      evidence = true
+    }
     if (cell === 'string' && below !== 'string') evidence = true
   }
   if (evidence) return true
   if (names.some((name) => name === '' || valueType(name) !== 'string')) return false
   if (new Set(names.map((name) => name.toLowerCase())).size !== names.length) return false
   return !names.some((name, i) => rest.some((row) => row[i]?.trim() === name))
+}
+
+/** Types whose values can stand in one column: numbers with numbers, dates with timestamps. */
+function kind(type: string): 'number' | 'time' | 'boolean' | 'string' {
+  if (type === 'bigint' || type === 'double' || type.startsWith('decimal')) return 'number'
+  if (type === 'date' || type === 'timestamp') return 'time'
+  return type === 'boolean' ? 'boolean' : 'string'
 }
 
 /**

@@ -142,6 +142,16 @@ describe('header', () => {
     expect(result.rows[0]).toEqual({ column_1: '1', column_2: '2', column_3: '3' })
   })
 
+  it('takes column names that read as booleans (f, t, yes) over numbers or dates as a header', () => {
+    const result = preview('id,f,yes,when\n1,1.5,2024-01-01,2024-01-01\n2,2.5,2024-01-02,2024-01-02\n')
+    expect(result.dialect.header).toBe(true)
+    expect(result.dialect.columnNames).toEqual(['id', 'f', 'yes', 'when'])
+  })
+
+  it('still takes a typed first row as data when it is of its column\'s kind (an integer over decimals)', () => {
+    expect(preview('1,2024-01-01\n2.5,2024-01-02\n3.25,2024-01-03\n').dialect.header).toBe(false)
+  })
+
   it('takes distinct all-text first row values as a header when they do not repeat below', () => {
     expect(preview('first,last\nAnn,Lee\nBob,Ray\n').dialect.header).toBe(true)
   })

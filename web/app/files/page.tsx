@@ -3,9 +3,9 @@
 import { ArrowLeft } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter, useSearchParams } from 'next/navigation'
-import { Suspense } from 'react'
+import { Suspense, useState } from 'react'
 import { PageHeader } from '@/components/app-frame'
-import { DialectSummary, FilePreview } from '@/components/file-preview'
+import { DialectControls, DialectSummary, FilePreview, type DialectOverride } from '@/components/file-preview'
 import { SubmitForm } from '@/components/submit-form'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
@@ -36,10 +36,22 @@ function FileFromQuery() {
 
 function FileView({ api, fileId, user }: { api: Api; fileId: string; user: string }) {
   const router = useRouter()
-  const preview = useResource(() => api.preview({ fileId, limit: 100 }), [api, fileId])
+  const [override, setOverride] = useState<DialectOverride>({})
+  const preview = useResource(
+    () =>
+      api.preview({
+        fileId,
+        limit: 100,
+        ...(override.header !== undefined ? { header: override.header ? 'true' : 'false' } : {}),
+        ...(override.delimiter ? { delimiter: override.delimiter } : {}),
+        ...(override.encoding ? { encoding: override.encoding } : {}),
+      }),
+    [api, fileId, override.header, override.delimiter, override.encoding],
+  )
   const tables = useResource(() => api.tables(), [api])
 
-  if (preview.error) return <Missing message={preview.error.message} />
+  // A correction the file cannot be read with is the user's to undo, not a dead end.
+  if (preview.error && Object.keys(override).length === 0) return <Missing message={preview.error.message} />
   const p = preview.data
   return (
     <>
@@ -61,7 +73,15 @@ function FileView({ api, fileId, user }: { api: Api; fileId: string; user: strin
             <CardTitle>Preview</CardTitle>
             <CardDescription>{p ? <DialectSummary preview={p} /> : 'Reading the head of the file…'}</CardDescription>
           </CardHeader>
-          <CardContent>{p ? <FilePreview preview={p} /> : <Skeleton className="h-72 w-full" />}</CardContent>
+          <CardContent className="space-y-4">
+            {p && <DialectControls dialect={p.dialect} onChange={(change) => setOverride((o) => ({ ...o, ...change }))} />}
+            {preview.error && (
+              <p role="alert" className="text-sm text-destructive">
+                {preview.error.message}
+              </p>
+            )}
+            {p ? <FilePreview preview={p} /> : <Skeleton className="h-72 w-full" />}
+          </CardContent>
         </Card>
         <Card className="h-fit">
           <CardHeader>
@@ -74,7 +94,7 @@ function FileView({ api, fileId, user }: { api: Api; fileId: string; user: strin
                 fileId={fileId}
                 fileName={p.name}
                 tables={tables.data.map((t) => t.name)}
-                submit={api.submit}
+                submit={(body) => api.submit(Object.keys(override).length > 0 ? { ...body, dialect: override } : body)}
                 onSubmitted={(s) => {
                   addJob(user, { jobId: s.jobId, table: s.table, fileName: p.name, at: new Date().toISOString() })
                   router.push(`/jobs/?id=${encodeURIComponent(s.jobId)}`)
