@@ -1,7 +1,8 @@
 import { render, screen, within } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
 import type { Dialect, Preview } from '@/lib/api/client'
-import { DialectSummary, FilePreview } from './file-preview'
+import { DialectControls, DialectSummary, FilePreview } from './file-preview'
 
 const dialect = (patch: Partial<Dialect> = {}): Dialect => ({
   delimiter: ',',
@@ -140,5 +141,44 @@ describe('DialectSummary', () => {
     expect(screen.queryByText('Compression')).not.toBeInTheDocument()
     rerender(<DialectSummary preview={preview({ dialect: dialect({ compression: 'gzip' }) })} />)
     expect(fact('Compression')).toHaveTextContent('gzip')
+  })
+})
+
+describe('DialectControls', () => {
+  const trigger = (label: string) => screen.getByRole('combobox', { name: label })
+
+  it('shows what was detected as the current choices', () => {
+    render(<DialectControls dialect={dialect({ header: false, delimiter: '\t', encoding: 'utf-16le' })} onChange={vi.fn()} />)
+    expect(trigger('Header row')).toHaveTextContent('No header row')
+    expect(trigger('Delimiter')).toHaveTextContent('tab')
+    expect(trigger('Encoding')).toHaveTextContent('utf-16le')
+  })
+
+  it('corrects the delimiter', async () => {
+    const onChange = vi.fn()
+    render(<DialectControls dialect={dialect()} onChange={onChange} />)
+    await userEvent.click(trigger('Delimiter'))
+    const options = screen.getAllByRole('option').map((o) => o.textContent)
+    expect(options).toEqual(['comma', 'semicolon', 'tab', 'pipe'])
+    await userEvent.click(screen.getByRole('option', { name: 'semicolon' }))
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ delimiter: ';' })
+  })
+
+  it('corrects the header row', async () => {
+    const onChange = vi.fn()
+    render(<DialectControls dialect={dialect({ header: true })} onChange={onChange} />)
+    await userEvent.click(trigger('Header row'))
+    await userEvent.click(screen.getByRole('option', { name: 'No header row' }))
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ header: false })
+  })
+
+  it('corrects the encoding, offering a detected encoding that is not in the usual list', async () => {
+    const onChange = vi.fn()
+    render(<DialectControls dialect={dialect({ encoding: 'shift_jis' })} onChange={onChange} />)
+    expect(trigger('Encoding')).toHaveTextContent('shift_jis')
+    await userEvent.click(trigger('Encoding'))
+    expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['shift_jis', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'])
+    await userEvent.click(screen.getByRole('option', { name: 'windows-1252' }))
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ encoding: 'windows-1252' })
   })
 })

@@ -17,6 +17,8 @@ type Item = {
   size: number
   state: 'uploading' | 'done' | 'failed' | 'cancelled'
   loaded: number
+  /** Bytes of the whole request (the multipart body is a little bigger than the file). */
+  total: number
   message?: string
   file?: FileMeta
   abort?: AbortController
@@ -46,14 +48,14 @@ export function FileUpload({ upload, maxBytes, onUploaded }: { upload: Uploader;
         const key = `${++counter.current}`
         const problem = fileProblem(file, maxBytes)
         if (problem) {
-          setItems((all) => [{ key, name: file.name, size: file.size, state: 'failed', loaded: 0, message: problem }, ...all])
+          setItems((all) => [{ key, name: file.name, size: file.size, state: 'failed', loaded: 0, total: file.size, message: problem }, ...all])
           continue
         }
         const abort = new AbortController()
-        setItems((all) => [{ key, name: file.name, size: file.size, state: 'uploading', loaded: 0, abort }, ...all])
-        upload(file, { signal: abort.signal, onProgress: (p) => update(key, { loaded: p.loaded }) })
+        setItems((all) => [{ key, name: file.name, size: file.size, state: 'uploading', loaded: 0, total: file.size, abort }, ...all])
+        upload(file, { signal: abort.signal, onProgress: (p) => update(key, { loaded: p.loaded, total: Math.max(p.total, p.loaded) }) })
           .then((meta) => {
-            update(key, { state: 'done', loaded: file.size, file: meta, abort: undefined })
+            update(key, { state: 'done', loaded: file.size, total: file.size, file: meta, abort: undefined })
             onUploaded?.(meta)
           })
           .catch((error: unknown) => {
@@ -127,7 +129,9 @@ export function FileUpload({ upload, maxBytes, onUploaded }: { upload: Uploader;
 }
 
 function UploadRow({ item }: { item: Item }) {
-  const percent = item.size > 0 ? Math.min(100, Math.round((item.loaded / item.size) * 100)) : 0
+  const percent = item.total > 0 ? Math.min(100, Math.round((item.loaded / item.total) * 100)) : 0
+  // Shown in the file's own bytes: the request's overhead is not the user's concern.
+  const sent = Math.round((percent / 100) * item.size)
   return (
     <li className="flex items-center gap-3 rounded-md border bg-card px-3 py-2" aria-label={item.name} data-state={item.state}>
       <StateIcon state={item.state} />
@@ -135,7 +139,7 @@ function UploadRow({ item }: { item: Item }) {
         <div className="flex items-baseline justify-between gap-2">
           <span className="truncate text-sm font-medium">{item.name}</span>
           <span className="shrink-0 text-xs tabular-nums text-muted-foreground">
-            {item.state === 'uploading' ? `${formatBytes(item.loaded)} of ${formatBytes(item.size)} · ${percent}%` : formatBytes(item.size)}
+            {item.state === 'uploading' ? `${formatBytes(sent)} of ${formatBytes(item.size)} · ${percent}%` : formatBytes(item.size)}
           </span>
         </div>
         {item.state === 'uploading' && <Progress value={percent} className="mt-1.5 h-1.5" aria-label={`Uploading ${item.name}`} />}

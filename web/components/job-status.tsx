@@ -92,7 +92,7 @@ export function JobStatus({ job, mode, now = Date.now() }: { job: Job; mode: 'lo
             </p>
             {job.rows && job.rows.rejected > 0 && (
               <p className="text-muted-foreground">
-                {formatCount(job.rows.rejected)} rows were skipped, e.g. line {job.rows.rejectedRows[0]?.line}: {job.rows.rejectedRows[0]?.message}
+                {job.rows.rejected === 1 ? '1 row was skipped' : `${formatCount(job.rows.rejected)} rows were skipped`}, e.g. line {job.rows.rejectedRows[0]?.line}: {job.rows.rejectedRows[0]?.message}
               </p>
             )}
           </div>

@@ -76,8 +76,9 @@ export function SessionProvider({ children, baseUrl = '' }: { children: ReactNod
         const { appState } = await client.handleRedirectCallback<AppState>()
         const returnTo = appState?.returnTo ?? '/'
         // Signing in always comes back to /; go back to where the user was (the tokens are cached).
-        if (returnTo !== '/' && returnTo.startsWith('/')) {
-          window.location.replace(returnTo)
+        const back = new URL(returnTo, window.location.origin)
+        if (back.origin === window.location.origin && back.pathname + back.search !== '/') {
+          window.location.replace(back.href)
           return
         }
         window.history.replaceState(null, '', '/')

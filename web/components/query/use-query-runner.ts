@@ -76,12 +76,14 @@ export function useQueryRunner(api: Api, onEnded?: (ended: Ended) => void) {
       if (state.status !== 'succeeded') return
       const pages = delta === 1 ? [...state.pages, state.result.nextToken] : state.pages.slice(0, -1)
       if (pages.length === 0 || (delta === 1 && !state.result.nextToken)) return
+      const generation = run.current
       setState({ ...state, paging: true })
       try {
         const result = await api.query(state.result.queryId, pages.at(-1))
-        setState({ status: 'succeeded', sql: state.sql, result, pages, paging: false })
+        // A new run started meanwhile: this page belongs to a result no longer shown.
+        if (generation === run.current) setState({ status: 'succeeded', sql: state.sql, result, pages, paging: false })
       } catch (error) {
-        setState({ status: 'failed', sql: state.sql, message: error instanceof Error ? error.message : String(error) })
+        if (generation === run.current) setState({ status: 'failed', sql: state.sql, message: error instanceof Error ? error.message : String(error) })
       }
     },
     [api, state],

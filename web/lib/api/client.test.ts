@@ -20,7 +20,7 @@ function fakeFetch(...answers: (() => Response)[]) {
 const json = (status: number, body: unknown, statusText = '') =>
   new Response(JSON.stringify(body), { status, statusText, headers: { 'content-type': 'application/json' } })
 
-const auth = (token: string | null): Auth & { onUnauthorized: ReturnType<typeof vi.fn> } => ({ token: async () => token, onUnauthorized: vi.fn() })
+const auth = (token: string | null) => ({ token: async () => token, onUnauthorized: vi.fn<() => void>() }) satisfies Auth
 
 // openapi-fetch reads globalThis.fetch once, in createClient (not at call time): each test stubs
 // fetch before it calls createApi. The base URL is absolute because Node's Request wants one.

@@ -12,6 +12,8 @@ export async function uploadFile(
   opts: { auth: Auth; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal; baseUrl?: string },
 ): Promise<FileMeta> {
   const token = await opts.auth.token()
+  // Cancelled while the token was being fetched (a refresh can take a round trip): send nothing.
+  if (opts.signal?.aborted) throw new ApiError(0, 'CANCELLED', 'Upload cancelled')
   return new Promise<FileMeta>((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', `${opts.baseUrl ?? ''}/api/upload`)
