@@ -3,7 +3,8 @@ import { startTestServer, type TestServer } from '../testing/test-server.ts'
 
 let server: TestServer
 beforeAll(async () => {
-  server = await startTestServer()
+  // No web build here: / is the landing page (the web UI itself is tested in web/e2e).
+  server = await startTestServer({ CSVLAKE_WEB_DIR: '/nonexistent/csvlake-web' })
 })
 afterAll(() => server.close())
 
@@ -40,7 +41,7 @@ describe('health, config, docs and the landing page', () => {
     expect((await asset.text()).length).toBeGreaterThan(100_000)
   })
 
-  it('says what csvlake is at / and answers unknown API paths with the error shape', async () => {
+  it('says what csvlake is at / when the web UI is not built, and answers unknown API paths with the error shape', async () => {
     expect(await (await fetch(`${server.url}/`)).text()).toContain('CSV data lake with SQL')
     const res = await fetch(`${server.url}/api/nope`)
     expect(res.status).toBe(404)
