@@ -15,6 +15,7 @@ export const keys = {
   catalogPrefix: (t: TenantId) => `catalog/${t}/`,
   job: (t: TenantId, jobId: string) => `jobs/${t}/${jobId}.json`,
   jobsPrefix: () => `jobs/`,
+  tenantJobs: (t: TenantId) => `jobs/${t}/`,
   resultsTenant: (t: TenantId) => `results/${t}/`,
   resultDir: (t: TenantId, queryId: string) => `results/${t}/${queryId}/`,
   resultParquet: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.parquet`,

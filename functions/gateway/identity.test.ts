@@ -145,6 +145,8 @@ describe('two users on one server', () => {
     expect((await theirs.json()).error.message).toMatch(/people/)
     expect((await (await fetch(`${server.url}/api/files`, { headers: bob })).json()).files).toEqual([])
     expect((await (await fetch(`${server.url}/api/tables`, { headers: bob })).json()).tables).toEqual([])
+    expect((await (await fetch(`${server.url}/api/jobs`, { headers: bob })).json()).jobs).toEqual([])
+    expect((await (await fetch(`${server.url}/api/jobs`, { headers: alice })).json()).jobs.map((j: { jobId: string }) => j.jobId)).toEqual([submitted.jobId])
 
     // Names are per tenant: Bob has a people table of his own.
     const form2 = new FormData()

@@ -24,6 +24,7 @@ describe('health, config, docs and the landing page', () => {
         '/api/files/{fileId}',
         '/api/health',
         '/api/job-status',
+        '/api/jobs',
         '/api/preview',
         '/api/query',
         '/api/query/{queryId}',

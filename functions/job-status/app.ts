@@ -64,6 +64,14 @@ const jobRoute = createRoute({
   responses: { 200: json(Job, 'The job'), ...errors(400, 404) },
 })
 
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/jobs',
+  summary: 'Your most recent ingest jobs, newest first',
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
+  responses: { 200: json(z.object({ jobs: z.array(Job) }), 'Jobs'), ...errors(400) },
+})
+
 export function toJob(record: JobRecord): z.infer<typeof Job> {
   const r = record.result
   return {
@@ -87,6 +95,11 @@ export function createJobStatusApp(deps: Pick<Services, 'workflow' | 'log'>) {
   app.openapi(jobRoute, async (c) => {
     const { jobId } = c.req.valid('query')
     return c.json(toJob(await deps.workflow.describe(c.var.tenant, jobId)), 200)
+  })
+  app.openapi(listRoute, async (c) => {
+    const { limit } = c.req.valid('query')
+    const records = await deps.workflow.list(c.var.tenant, limit ?? 50)
+    return c.json({ jobs: records.map(toJob) }, 200)
   })
   return app
 }

@@ -80,6 +80,13 @@ describe('a new user in Chromium', () => {
     expect(await page.locator('li[data-status=SUCCEEDED]').count()).toBe(await steps.count())
     await screenshot(page, '04-job-succeeded')
 
+    // The Jobs page lists it, with how it went.
+    await page.getByRole('link', { name: 'All jobs' }).click()
+    const jobRow = page.getByRole('table', { name: 'Jobs' }).getByRole('row', { name: /City People\.csv/ })
+    await jobRow.waitFor()
+    expect(await jobRow.innerText()).toMatch(/city_people\s+Succeeded\s+2,500/)
+    await page.goBack()
+
     await page.getByRole('link', { name: 'Query city_people' }).click()
     await page.waitForURL(/\/query\/\?table=city_people/)
     // The table's first rows are shown at once, and the schema browser lists its columns.

@@ -48,7 +48,7 @@ describe('signing in', () => {
     // Back where the user was, signed in.
     await page.waitForURL(`${app.url}/jobs/`)
     await page.getByRole('button', { name: 'Signed in as alice' }).waitFor()
-    expect(await page.getByText('No jobs yet').isVisible()).toBe(true)
+    await page.getByText('No jobs yet').waitFor()
 
     await page.goto(`${app.url}/`)
     await page.setInputFiles('[data-testid=file-input]', { name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from('id,total\n1,9.50\n2,20.25\n') })

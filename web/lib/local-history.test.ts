@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { addHistory, addJob, clearHistory, historyKey, readHistory, readJobs, type HistoryEntry } from './local-history'
+import { addHistory, clearHistory, historyKey, readHistory, type HistoryEntry } from './local-history'
 
 const entry = (sql: string, at = '2026-11-27T12:00:00Z', extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ sql, at, status: 'SUCCEEDED', ...extra })
 
@@ -64,14 +64,5 @@ describe('local history', () => {
       window.removeEventListener('storage', listener)
     }
     expect(keys).toEqual([historyKey('ann')])
-  })
-
-  it('keeps recent jobs once each, newest first, at most 50', () => {
-    addJob('ann', { jobId: 'j1', table: 'a', fileName: 'a.csv', at: '1' })
-    addJob('ann', { jobId: 'j2', table: 'b', fileName: 'b.csv', at: '2' })
-    addJob('ann', { jobId: 'j1', table: 'a', fileName: 'a.csv', at: '3' })
-    expect(readJobs('ann').map((j) => [j.jobId, j.at])).toEqual([['j1', '3'], ['j2', '2']])
-    for (let i = 0; i < 60; i++) addJob('ann', { jobId: `k${i}`, table: 't', fileName: 't.csv', at: `${i}` })
-    expect(readJobs('ann')).toHaveLength(50)
   })
 })

@@ -1,11 +1,11 @@
-// What the browser remembers for the user: the queries they ran and the jobs they started.
+import { useSyncExternalStore } from 'react'
+
+// What the browser remembers for the user: the queries they ran.
 // Kept in localStorage, per signed-in user, newest first, bounded.
 
 export type HistoryEntry = { sql: string; at: string; status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; rowCount?: number; elapsedMs?: number }
-export type RecentJob = { jobId: string; table: string; fileName: string; at: string }
 
 const MAX_HISTORY = 100
-const MAX_JOBS = 50
 
 function read<T>(key: string): T[] {
   try {
@@ -26,7 +26,6 @@ function write<T>(key: string, items: T[]) {
 }
 
 export const historyKey = (user: string) => `csvlake:history:${user}`
-export const jobsKey = (user: string) => `csvlake:jobs:${user}`
 
 export function readHistory(user: string): HistoryEntry[] {
   return read<HistoryEntry>(historyKey(user))
@@ -42,10 +41,14 @@ export function clearHistory(user: string) {
   write(historyKey(user), [])
 }
 
-export function readJobs(user: string): RecentJob[] {
-  return read<RecentJob>(jobsKey(user))
-}
-
-export function addJob(user: string, job: RecentJob) {
-  write(jobsKey(user), [job, ...readJobs(user).filter((j) => j.jobId !== job.jobId)].slice(0, MAX_JOBS))
+/** The raw stored value of `key`, re-read whenever this or another tab changes it. */
+export function useStoredValue(key: string): string {
+  return useSyncExternalStore(
+    (notify) => {
+      window.addEventListener('storage', notify)
+      return () => window.removeEventListener('storage', notify)
+    },
+    () => window.localStorage.getItem(key) ?? '[]',
+    () => '[]',
+  )
 }

@@ -65,6 +65,8 @@ export interface Workflow {
   start(input: IngestInput): Promise<JobRecord>
   /** Throws AppError NOT_FOUND for an unknown id or another tenant's. */
   describe(tenant: TenantId, jobId: string): Promise<JobRecord>
+  /** The tenant's most recent jobs, newest first. */
+  list(tenant: TenantId, limit: number): Promise<JobRecord[]>
   /** Called at start-up: executions that were running when the process died end FAILED. */
   recover(): Promise<number>
   close(): Promise<void>

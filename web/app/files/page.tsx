@@ -14,7 +14,6 @@ import { Skeleton } from '@/components/ui/skeleton'
 import type { Api } from '@/lib/api/client'
 import { useSession } from '@/lib/auth'
 import { formatBytes } from '@/lib/format'
-import { addJob } from '@/lib/local-history'
 import { useResource } from '@/lib/use-resource'
 
 /** One upload: its first rows, what was detected, and the form that loads it into a table. */
@@ -31,10 +30,10 @@ function FileFromQuery() {
   const fileId = useSearchParams().get('id')
   if (session.status !== 'ready') return null
   if (!fileId) return <Missing message="No file was named. Pick one from your files." />
-  return <FileView api={session.api} fileId={fileId} user={session.user?.name ?? 'local'} />
+  return <FileView api={session.api} fileId={fileId} />
 }
 
-function FileView({ api, fileId, user }: { api: Api; fileId: string; user: string }) {
+function FileView({ api, fileId }: { api: Api; fileId: string }) {
   const router = useRouter()
   const [override, setOverride] = useState<DialectOverride>({})
   const preview = useResource(
@@ -95,10 +94,7 @@ function FileView({ api, fileId, user }: { api: Api; fileId: string; user: strin
                 fileName={p.name}
                 tables={tables.data.map((t) => t.name)}
                 submit={(body) => api.submit(Object.keys(override).length > 0 ? { ...body, dialect: override } : body)}
-                onSubmitted={(s) => {
-                  addJob(user, { jobId: s.jobId, table: s.table, fileName: p.name, at: new Date().toISOString() })
-                  router.push(`/jobs/?id=${encodeURIComponent(s.jobId)}`)
-                }}
+                onSubmitted={(s) => router.push(`/jobs/?id=${encodeURIComponent(s.jobId)}`)}
               />
             ) : (
               <Skeleton className="h-48 w-full" />

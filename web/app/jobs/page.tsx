@@ -3,10 +3,10 @@
 import { Workflow } from 'lucide-react'
 import Link from 'next/link'
 import { useSearchParams } from 'next/navigation'
-import { Suspense, useEffect, useState, useSyncExternalStore } from 'react'
+import { Suspense, useEffect, useState } from 'react'
 import { PageHeader } from '@/components/app-frame'
 import { EmptyState } from '@/components/empty-state'
-import { JobStatus } from '@/components/job-status'
+import { JobStatus, JobStatusBadge } from '@/components/job-status'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent } from '@/components/ui/card'
@@ -14,8 +14,8 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import type { Api, Job } from '@/lib/api/client'
 import { useSession } from '@/lib/auth'
-import { formatWhen } from '@/lib/format'
-import { jobsKey, readJobs } from '@/lib/local-history'
+import { formatCount, formatWhen } from '@/lib/format'
+import { useResource } from '@/lib/use-resource'
 
 export default function JobsPage() {
   return (
@@ -29,8 +29,7 @@ function JobsFromQuery() {
   const session = useSession()
   const jobId = useSearchParams().get('id')
   if (session.status !== 'ready') return null
-  const user = session.user?.name ?? 'local'
-  return jobId ? <LiveJob api={session.api} jobId={jobId} mode={session.config.mode} /> : <RecentJobs user={user} />
+  return jobId ? <LiveJob api={session.api} jobId={jobId} mode={session.config.mode} /> : <RecentJobs api={session.api} />
 }
 
 const POLL_MS = 500
@@ -93,45 +92,53 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
   )
 }
 
-function RecentJobs({ user }: { user: string }) {
-  const jobs = useSyncExternalStore(
-    (notify) => {
-      window.addEventListener('storage', notify)
-      return () => window.removeEventListener('storage', notify)
-    },
-    () => window.localStorage.getItem(jobsKey(user)) ?? '[]',
-    () => '[]',
-  )
-  const list = jobs === '[]' ? [] : readJobs(user)
+/** The user's jobs, newest first, with how each one went. */
+function RecentJobs({ api }: { api: Api }) {
+  const jobs = useResource(() => api.jobs(), [api])
   return (
     <>
-      <PageHeader title="Jobs" description="The loads you started from this browser, newest first." />
+      <PageHeader title="Jobs" description="Each load of a file into a table, newest first." />
       <div className="max-w-5xl p-8">
-        {list.length === 0 ? (
+        {jobs.error ? (
+          <Alert variant="destructive">
+            <AlertTitle>The jobs cannot be shown</AlertTitle>
+            <AlertDescription>{jobs.error.message}</AlertDescription>
+          </Alert>
+        ) : !jobs.data ? (
+          <Skeleton className="h-40 w-full" />
+        ) : jobs.data.length === 0 ? (
           <EmptyState icon={Workflow} title="No jobs yet" action={<Button asChild><Link href="/">Upload a file</Link></Button>}>
             Submitting a file starts a job: it crawls the file, checks its rows and catalogs it as a table.
           </EmptyState>
         ) : (
           <Card>
-            <CardContent className="pt-6">
-              <Table aria-label="Recent jobs">
+            <CardContent>
+              <Table aria-label="Jobs">
                 <TableHeader>
                   <TableRow>
                     <TableHead>File</TableHead>
                     <TableHead>Table</TableHead>
+                    <TableHead>Status</TableHead>
+                    <TableHead className="text-right">Rows</TableHead>
                     <TableHead>Started</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
-                  {list.map((j) => (
+                  {jobs.data.map((j) => (
                     <TableRow key={j.jobId}>
                       <TableCell>
                         <Link className="font-medium text-primary hover:underline" href={`/jobs/?id=${encodeURIComponent(j.jobId)}`}>
                           {j.fileName}
                         </Link>
                       </TableCell>
-                      <TableCell className="font-mono">{j.table}</TableCell>
-                      <TableCell className="text-muted-foreground">{formatWhen(j.at)}</TableCell>
+                      <TableCell className="font-mono">{j.table.name}</TableCell>
+                      <TableCell>
+                        <JobStatusBadge status={j.status} />
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">{j.rows ? formatCount(j.rows.loaded) : '-'}</TableCell>
+                      <TableCell className="text-muted-foreground" title={j.startedAt}>
+                        {formatWhen(j.startedAt)}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

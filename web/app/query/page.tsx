@@ -1,7 +1,7 @@
 'use client'
 
 import { useSearchParams } from 'next/navigation'
-import { Suspense, useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { Suspense, useCallback, useMemo, useRef, useState } from 'react'
 import { QueryExecution, type Ended } from '@/components/query/query-execution'
 import { QueryHistory } from '@/components/query/query-history'
 import { SchemaBrowser } from '@/components/query/schema-browser'
@@ -9,7 +9,7 @@ import type { SqlEditorHandle } from '@/components/query/sql-editor'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import type { Api } from '@/lib/api/client'
 import { useSession } from '@/lib/auth'
-import { addHistory, clearHistory, historyKey, readHistory } from '@/lib/local-history'
+import { addHistory, clearHistory, historyKey, readHistory, useStoredValue } from '@/lib/local-history'
 import { useResource } from '@/lib/use-resource'
 
 export default function QueryPage() {
@@ -36,14 +36,7 @@ function Console({ api, user, table }: { api: Api; user: string; table: string |
   const editor = useRef<SqlEditorHandle>(null)
   const schema = useMemo(() => Object.fromEntries((tables.data ?? []).map((t) => [t.name, t.columns])), [tables.data])
 
-  const historyJson = useSyncExternalStore(
-    (notify) => {
-      window.addEventListener('storage', notify)
-      return () => window.removeEventListener('storage', notify)
-    },
-    () => window.localStorage.getItem(historyKey(user)) ?? '[]',
-    () => '[]',
-  )
+  const historyJson = useStoredValue(historyKey(user))
   const history = useMemo(() => (historyJson === '[]' ? [] : readHistory(user)), [historyJson, user])
 
   const onEnded = useCallback(

@@ -91,6 +91,7 @@ export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
     preview: (query: PreviewOptions) => data(client.GET('/api/preview', { params: { query } })),
     submit: (body: SubmitBody) => data(client.POST('/api/submit', { body })),
     job: (jobId: string) => data(client.GET('/api/job-status', { params: { query: { jobId } } })),
+    jobs: async () => (await data(client.GET('/api/jobs', { params: { query: {} } }))).jobs,
     tables: async () => (await data(client.GET('/api/tables'))).tables,
     deleteTable: (name: string) => data(client.DELETE('/api/tables/{name}', { params: { path: { name } } })),
     runQuery: (body: Schemas['RunQuery']) => data(client.POST('/api/query', { body })),

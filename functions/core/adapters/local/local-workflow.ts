@@ -93,6 +93,14 @@ export class LocalWorkflow implements Workflow {
     return record
   }
 
+  async list(tenant: TenantId, limit: number): Promise<JobRecord[]> {
+    const records = await Promise.all((await this.deps.store.list(keys.tenantJobs(tenant))).map((key) => readJson<JobRecord>(this.deps.store, key)))
+    return records
+      .filter((r): r is JobRecord => r !== undefined)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+      .slice(0, limit)
+  }
+
   /** Jobs left RUNNING by a process that died end FAILED, with a reason, and leave nothing behind. */
   async recover(): Promise<number> {
     let recovered = 0
