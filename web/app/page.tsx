@@ -8,7 +8,7 @@ import { FilesList } from '@/components/files-list'
 import { TablesList } from '@/components/tables-list'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { toast } from '@/components/ui/sonner'
-import type { FileMeta } from '@/lib/api/client'
+import type { FileMeta, Table } from '@/lib/api/client'
 import { useSession } from '@/lib/auth'
 import { useResource } from '@/lib/use-resource'
 
@@ -23,6 +23,7 @@ function Data({ api, maxBytes }: { api: Extract<ReturnType<typeof useSession>, {
   const files = useResource(() => api.files(), [api])
   const tables = useResource(() => api.tables(), [api])
   const [deleting, setDeleting] = useState<FileMeta | null>(null)
+  const [dropping, setDropping] = useState<Table | null>(null)
   const upload = useMemo(() => httpUploader(api.auth), [api])
   const reloadFiles = files.reload
   const onUploaded = useCallback(() => reloadFiles(), [reloadFiles])
@@ -55,7 +56,7 @@ function Data({ api, maxBytes }: { api: Extract<ReturnType<typeof useSession>, {
             <CardDescription>What you can query.</CardDescription>
           </CardHeader>
           <CardContent>
-            {tables.error ? <p role="alert" className="text-sm text-destructive">{tables.error.message}</p> : <TablesList tables={tables.data} loading={tables.loading} />}
+            {tables.error ? <p role="alert" className="text-sm text-destructive">{tables.error.message}</p> : <TablesList tables={tables.data} loading={tables.loading} onDelete={setDropping} />}
           </CardContent>
         </Card>
       </div>
@@ -76,6 +77,24 @@ function Data({ api, maxBytes }: { api: Extract<ReturnType<typeof useSession>, {
         }}
       >
         The upload is removed. Tables already loaded from it keep their rows.
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dropping !== null}
+        onOpenChange={(open) => !open && setDropping(null)}
+        title={`Drop the table ${dropping?.name ?? ''}?`}
+        confirmLabel="Drop table"
+        onConfirm={async () => {
+          if (!dropping) return
+          try {
+            await api.deleteTable(dropping.name)
+            toast.success(`Dropped ${dropping.name}`)
+            tables.reload()
+          } catch (e) {
+            toast.error(e instanceof Error ? e.message : String(e))
+          }
+        }}
+      >
+        Its rows and its catalog entry are removed; queries of it stop working. The uploaded files stay.
       </ConfirmDialog>
     </>
   )

@@ -1,5 +1,5 @@
-import { render, screen, within } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { fireEvent, render, screen, within } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
 import type { Table } from '@/lib/api/client'
 import { TablesList } from './tables-list'
 
@@ -31,5 +31,14 @@ describe('TablesList', () => {
     expect(within(rows[0]!).getAllByRole('cell').slice(0, 4).map((c) => c.textContent)).toEqual(['orders', '1,234,567', '5', 'just now'])
     expect(within(rows[0]!).getByRole('link', { name: 'Query' })).toHaveAttribute('href', '/query/?table=orders')
     expect(within(rows[1]!).getByRole('link', { name: 'Query' })).toHaveAttribute('href', '/query/?table=city%20people')
+  })
+
+  it('offers to drop a table only when the page can, naming the table it drops', () => {
+    const { rerender } = render(<TablesList tables={[table('orders', 1)]} loading={false} />)
+    expect(screen.queryByRole('button', { name: /Drop/ })).toBeNull()
+    const onDelete = vi.fn()
+    rerender(<TablesList tables={[table('orders', 1), table('people', 2)]} loading={false} onDelete={onDelete} />)
+    fireEvent.click(screen.getByRole('button', { name: 'Drop people' }))
+    expect(onDelete).toHaveBeenCalledWith(expect.objectContaining({ name: 'people' }))
   })
 })

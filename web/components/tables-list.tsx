@@ -1,6 +1,6 @@
 'use client'
 
-import { Table2, TerminalSquare } from 'lucide-react'
+import { Table2, TerminalSquare, Trash2 } from 'lucide-react'
 import Link from 'next/link'
 import { EmptyState } from '@/components/empty-state'
 import { Button } from '@/components/ui/button'
@@ -10,7 +10,7 @@ import type { Table as LakeTable } from '@/lib/api/client'
 import { formatCount, formatWhen } from '@/lib/format'
 
 /** The user's tables, each with a way straight to a query of it. */
-export function TablesList({ tables, loading }: { tables: LakeTable[] | undefined; loading: boolean }) {
+export function TablesList({ tables, loading, onDelete }: { tables: LakeTable[] | undefined; loading: boolean; onDelete?: (table: LakeTable) => void }) {
   if (!tables && loading) return <Skeleton className="h-24 w-full" />
   if (!tables || tables.length === 0) {
     return (
@@ -38,12 +38,19 @@ export function TablesList({ tables, loading }: { tables: LakeTable[] | undefine
             <TableCell className="text-right tabular-nums">{t.columns.length}</TableCell>
             <TableCell className="text-muted-foreground">{formatWhen(t.updatedAt)}</TableCell>
             <TableCell>
-              <Button asChild size="sm" variant="outline">
-                <Link href={`/query/?table=${encodeURIComponent(t.name)}`}>
-                  <TerminalSquare aria-hidden />
-                  Query
-                </Link>
-              </Button>
+              <div className="flex justify-end gap-1">
+                <Button asChild size="sm" variant="outline">
+                  <Link href={`/query/?table=${encodeURIComponent(t.name)}`}>
+                    <TerminalSquare aria-hidden />
+                    Query
+                  </Link>
+                </Button>
+                {onDelete && (
+                  <Button size="icon" variant="ghost" className="size-8" aria-label={`Drop ${t.name}`} onClick={() => onDelete(t)}>
+                    <Trash2 aria-hidden />
+                  </Button>
+                )}
+              </div>
             </TableCell>
           </TableRow>
         ))}

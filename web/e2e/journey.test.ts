@@ -159,6 +159,14 @@ describe('a new user in Chromium', () => {
     const yearly = tables.tables.find((t: { name: string }) => t.name === 'yearly')
     expect(yearly.columns.map((c: { name: string }) => c.name)).toEqual(['2023', '2024'])
     expect(yearly.rowCount).toBe(2)
+
+    // And drops it again from the Data page, after saying yes.
+    await page.goto(`${app.url}/`)
+    await page.getByRole('button', { name: 'Drop yearly' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Drop table' }).click()
+    await page.getByText('Dropped yearly').waitFor()
+    await expect.poll(() => page.getByRole('table', { name: 'Tables' }).getByText('yearly').count()).toBe(0)
+    expect((await (await fetch(`${app.url}/api/tables`)).json()).tables.map((t: { name: string }) => t.name)).toEqual(['city_people'])
   })
 
   it('marks the line of an SQL error and says what is wrong', async () => {
