@@ -238,6 +238,19 @@ describe('reading tables', () => {
     // A second export streams the file already written.
     expect(await text(await engine.exportCsv(ACME, record.queryId))).toBe(csv)
   })
+
+  it('exports a result of many pages in its order, keeps the CSV for the next export, and leaves no temp file', async () => {
+    const record = await run("SELECT i AS id, 'row ' || i AS label FROM range(250000) t(i) ORDER BY i DESC")
+    expect(record.rowCount).toBe(250_000)
+    const csv = await text(await engine.exportCsv(ACME, record.queryId))
+    const lines = csv.trimEnd().split('\n')
+    expect(lines).toHaveLength(250_001)
+    expect(lines.slice(0, 3)).toEqual(['id,label', '249999,row 249999', '249998,row 249998'])
+    expect(lines.at(-1)).toBe('0,row 0')
+    expect(await text(await engine.exportCsv(ACME, record.queryId))).toBe(csv)
+    const resultDir = join(dataDir, keys.resultDir(ACME, record.queryId))
+    await expect.poll(async () => (await readdir(resultDir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
 })
 
 describe('the sandbox', () => {

@@ -13,6 +13,8 @@ import type { QueryEngine, QueryError, QueryRecord, ResultPage } from '../../por
 import { MAX_PAGE_ROWS } from '../../query/page-token.ts'
 import { classifySql } from '../../query/read-only.ts'
 import type { TenantId } from '../../tenant.ts'
+import { followFile } from '../../files/follow-file.ts'
+import { CsvExporter } from './duckdb-csv-export.ts'
 import { isQueryId, QueryRecords, SmallResults, smallResultCsv } from './duckdb-query-records.ts'
 import { TenantSandbox } from './duckdb-sandbox.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
@@ -66,6 +68,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly records: QueryRecords
   private readonly smallResults: SmallResults
   private readonly pool: SandboxPool<TenantSandbox>
+  private readonly exporter = new CsvExporter()
   private readonly runs = new Map<string, Run>()
   private readonly recent = new Map<string, QueryRecord>()
   private readonly starting = new Set<string>()
@@ -174,19 +177,19 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (small) return Readable.from([smallResultCsv(small)])
     const { parquet } = await this.result(tenant, queryId)
     const csv = this.path(keys.resultCsv(tenant, queryId))
-    if (!(await exists(csv))) {
-      // Written once, under a temp name, so a reader never streams half a file.
-      const temp = `${csv}.${randomUUID()}.tmp`
-      try {
-        await this.withConnection(tenant, (conn) =>
-          conn.run(`COPY (FROM read_parquet(${sqlString(parquet)})) TO ${sqlString(temp)} (FORMAT csv, HEADER, DELIMITER ',')`),
-        )
-        await rename(temp, csv)
-      } finally {
-        await rm(temp, { force: true })
-      }
-    }
-    return createReadStream(csv)
+    if (await exists(csv)) return createReadStream(csv)
+    // The download starts while DuckDB is still writing the CSV (under a temp name); once both are
+    // done the file is kept for the next export. A failed write removes it and fails the stream.
+    const temp = `${csv}.${randomUUID()}.tmp`
+    const written = this.exporter.write(parquet, temp)
+    const stream = followFile(temp, written)
+    stream.once('close', () => {
+      written.then(
+        () => rename(temp, csv),
+        () => rm(temp, { force: true }),
+      ).catch(() => rm(temp, { force: true }))
+    })
+    return stream
   }
 
   invalidate(tenant: TenantId): void {
@@ -212,6 +215,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     for (const run of runs) this.stop(run, 'SHUTDOWN')
     await Promise.all(runs.map((r) => r.done))
     await this.pool.close()
+    await this.exporter.close()
   }
 
   private async launch(tenant: TenantId, queryId: string, sql: string): Promise<QueryRecord> {
