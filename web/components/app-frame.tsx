@@ -32,13 +32,13 @@ export function AppFrame({ children }: { children: ReactNode }) {
   const pathname = usePathname() ?? '/'
   return (
     <div className="flex min-h-screen">
-      <aside className="w-52 shrink-0 border-r bg-muted/30">
-        <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
+      <aside className="w-14 shrink-0 border-r bg-muted/30 xl:w-52">
+        <div className="sticky top-0 flex h-screen flex-col px-2 py-4 xl:px-3">
         <Link href="/" className="mb-6 flex items-center gap-2 px-2 text-lg font-semibold tracking-tight">
           <span className="flex size-7 items-center justify-center rounded-md bg-primary text-primary-foreground">
             <Database className="size-4" aria-hidden />
           </span>
-          csvlake
+          <span className="hidden xl:inline">csvlake</span>
         </Link>
         <nav aria-label="Main" className="flex flex-col gap-1">
           {NAV.map(({ href, label, icon: Icon, match }) => (
@@ -46,20 +46,22 @@ export function AppFrame({ children }: { children: ReactNode }) {
               key={href}
               href={href}
               aria-current={match(pathname) ? 'page' : undefined}
+              aria-label={label}
+              title={label}
               className={cn(
                 'flex items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium text-muted-foreground outline-none transition-colors hover:bg-accent hover:text-accent-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50',
                 match(pathname) && 'bg-accent text-accent-foreground',
               )}
             >
-              <Icon className="size-4" aria-hidden />
-              {label}
+              <Icon className="size-4 shrink-0" aria-hidden />
+              <span className="hidden xl:inline">{label}</span>
             </Link>
           ))}
         </nav>
         <div className="mt-auto flex flex-col gap-2">
-          <a href="/api/docs" className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm text-muted-foreground hover:bg-accent hover:text-accent-foreground">
-            <BookOpen className="size-4" aria-hidden />
-            API docs
+          <a href="/api/docs" title="API docs" className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm text-muted-foreground hover:bg-accent hover:text-accent-foreground">
+            <BookOpen className="size-4 shrink-0" aria-hidden />
+            <span className="hidden xl:inline">API docs</span>
           </a>
           <UserMenu session={session} />
         </div>
@@ -76,7 +78,7 @@ function UserMenu({ session }: { session: Session }) {
   if (session.status !== 'ready') return null
   if (!session.user) {
     return (
-      <div className="flex items-center justify-between px-2 text-xs text-muted-foreground">
+      <div className="hidden items-center justify-between px-2 text-xs text-muted-foreground xl:flex">
         <span>Local user</span>
         <Badge variant="outline">{session.config.mode}</Badge>
       </div>
@@ -89,7 +91,7 @@ function UserMenu({ session }: { session: Session }) {
           <span className="flex size-6 items-center justify-center rounded-full bg-primary/15 text-xs font-semibold text-primary">
             {session.user.name.slice(0, 1).toUpperCase()}
           </span>
-          <span className="truncate">{session.user.name}</span>
+          <span className="hidden truncate xl:inline">{session.user.name}</span>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start" side="top" className="w-56">

@@ -169,6 +169,27 @@ describe('a new user in Chromium', () => {
     expect((await (await fetch(`${app.url}/api/tables`)).json()).tables.map((t: { name: string }) => t.name)).toEqual(['city_people'])
   })
 
+  it('follows the system\'s dark theme, and fits a smaller laptop screen', async () => {
+    const dark = await newPage(browser, { colorScheme: 'dark', viewport: { width: 1024, height: 640 } })
+    await dark.goto(`${app.url}/query/?table=city_people`)
+    await dark.getByTestId('query-summary').waitFor()
+    const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    expect(background).not.toBe(light)
+    // Dark: every channel of the page's background is low.
+    const channels = (await dark.evaluate(() => {
+      const c = document.createElement('canvas').getContext('2d')!
+      c.fillStyle = getComputedStyle(document.body).backgroundColor
+      c.fillRect(0, 0, 1, 1)
+      return [...c.getImageData(0, 0, 1, 1).data].slice(0, 3)
+    })) as number[]
+    expect(Math.max(...channels)).toBeLessThan(60)
+    // Nothing spills sideways at 1024 px: the page itself does not scroll horizontally.
+    expect(await dark.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024)
+    await screenshot(dark, '11-dark-laptop')
+    await dark.context().close()
+  })
+
   it('marks the line of an SQL error and says what is wrong', async () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, 'SELECT city,\n  count(*) AS n\nFROM city_peple\nGROUP BY city')

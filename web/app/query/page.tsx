@@ -50,7 +50,7 @@ function Console({ api, user, table }: { api: Api; user: string; table: string |
 
   return (
     <div className="flex h-screen min-h-0">
-      <aside className="flex w-64 shrink-0 flex-col border-r">
+      <aside className="flex w-56 shrink-0 flex-col border-r xl:w-64">
         <Tabs defaultValue="tables" className="flex min-h-0 flex-1 flex-col gap-0">
           <TabsList className="m-2 grid w-auto grid-cols-2">
             <TabsTrigger value="tables">Tables</TabsTrigger>
