@@ -23,13 +23,13 @@ const PAGE = `<!doctype html>
  * The OpenAPI document of every route of `apps` (generated from the zod schemas that validate
  * them) and a browsable docs page whose assets are served from here: it works offline.
  */
-export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] }) {
+export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] | (() => Promise<OpenAPIHono<never>[]>) }) {
   const app = createApp(deps.log)
   // Generated on first request, not at start-up: a cold start does not pay for it.
   let document: ReturnType<OpenAPIHono['getOpenAPI31Document']> | undefined
-  const generate = () => {
+  const generate = async () => {
     const documented = new OpenAPIHono()
-    for (const sub of deps.apps) documented.route('/', sub as never)
+    for (const sub of typeof deps.apps === 'function' ? await deps.apps() : deps.apps) documented.route('/', sub as never)
     // With an identity provider, every call but health, config and these docs needs a bearer JWT.
     documented.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     return documented.getOpenAPI31Document({
@@ -45,7 +45,7 @@ export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] })
     })
   }
   const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
-  app.get('/api/openapi.json', (c) => c.json((document ??= generate())))
+  app.get('/api/openapi.json', async (c) => c.json((document ??= await generate())))
   app.get('/api/docs', (c) => c.html(PAGE))
   app.get('/api/docs/:asset', async (c) => {
     const asset = c.req.param('asset')

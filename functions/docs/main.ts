@@ -1,5 +1,7 @@
 import { runFunction } from '../core/http/run-function.ts'
-import { functionApps } from '../gateway/app.ts'
 import { createDocsApp } from './app.ts'
 
-await runFunction('docs', (services) => createDocsApp({ log: services.log, apps: functionApps(services) as never }))
+// The other functions' routes are loaded on the first request for the document, not at start.
+await runFunction('docs', (services) =>
+  createDocsApp({ log: services.log, apps: async () => (await import('../gateway/app.ts')).functionApps(services) as never }),
+)

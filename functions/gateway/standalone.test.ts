@@ -10,7 +10,7 @@ let built: Awaited<ReturnType<typeof buildEntries>>
 let dataDir: string
 const children: ChildProcess[] = []
 beforeAll(async () => {
-  built = await buildEntries({ upload: 'functions/upload/main.ts', files: 'functions/files/main.ts', health: 'functions/health/main.ts' })
+  built = await buildEntries({ upload: 'functions/upload/main.ts', files: 'functions/files/main.ts', health: 'functions/health/main.ts', docs: 'functions/docs/main.ts' })
   dataDir = await mkdtemp(join(tmpdir(), 'csvlake-standalone-'))
 })
 afterAll(async () => {
@@ -38,5 +38,12 @@ describe('each function runs alone on PORT, as its Knative service does', () => 
     expect(await (await fetch(`${health}/api/health`)).json()).toEqual({ status: 'ok', mode: 'local' })
     // A function answers only its own routes.
     expect((await fetch(`${uploader}/api/files`)).status).toBe(404)
+  }, 60_000)
+  it('the docs function alone serves the document of every function\'s routes', async () => {
+    const docs = await run('docs')
+    expect((await fetch(`${docs}/healthz`)).status).toBe(200)
+    const document = await (await fetch(`${docs}/api/openapi.json`)).json()
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/upload', '/api/query', '/api/jobs', '/api/config']))
+    expect((await fetch(`${docs}/api/docs`)).headers.get('content-type')).toContain('text/html')
   }, 60_000)
 })
