@@ -42,6 +42,13 @@ describe('POST /api/query and paging', () => {
     expect(lines[2500]).toBe('2500,name 2500')
   })
 
+  it('exports a result of one page (kept in memory, not Parquet) as CSV too', async () => {
+    const { queryId } = await (await run("SELECT 29.75 AS total, 'a, b' AS label")).json()
+    const res = await fetch(`${server.url}/api/query/${queryId}/results.csv`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('total,label\n29.75,"a, b"\n')
+  })
+
   it('answers 202 for a query still running, and cancel turns it CANCELLED', async () => {
     const res = await postJson(server.url, '/api/query', {
       sql: 'SELECT count(*) FROM range(100000000000) a',

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, launchBrowser, newPage, screenshot, startApp, type App } from './harness.ts'
@@ -64,6 +65,11 @@ describe('signing in', () => {
     await page.keyboard.press('ControlOrMeta+Enter')
     await expect.poll(() => page.getByRole('gridcell').first().innerText()).toBe('29.75')
     await screenshot(page, '21-signed-in-query')
+
+    // The export needs the token too: the web fetches it with the header and saves what it got.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+    expect(await readFile((await download.path())!, 'utf8')).toBe('total\n29.75\n')
+    expect((await fetch(`${app.url}/api/query/${download.suggestedFilename().replace(/\.csv$/, '')}/results.csv`)).status).toBe(401)
 
     // Every call carried the token: without it the API refuses the same data.
     const anonymous = await fetch(`${app.url}/api/tables`)

@@ -174,7 +174,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   async exportCsv(tenant: TenantId, queryId: string): Promise<Readable> {
     await this.succeeded(tenant, queryId)
     const small = await this.smallResults.load(tenant, queryId)
-    if (small) return Readable.from([smallResultCsv(small)])
+    if (small) return Readable.from([Buffer.from(smallResultCsv(small))])
     const { parquet } = await this.result(tenant, queryId)
     const csv = this.path(keys.resultCsv(tenant, queryId))
     if (await exists(csv)) return createReadStream(csv)
