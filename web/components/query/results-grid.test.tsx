@@ -76,4 +76,11 @@ describe('ResultsGrid', () => {
     expect(dataRows()[0]).toHaveAttribute('aria-rowindex', '2')
     expect(screen.queryByText('name 999')).not.toBeInTheDocument()
   })
+
+  it('says so when the query returned no rows, under the columns it would have had', () => {
+    render(<ResultsGrid columns={[{ name: 'a', type: 'int' }]} rows={[]} />)
+    expect(screen.getByRole('columnheader', { name: /a/ })).toBeInTheDocument()
+    expect(screen.getByText('The query returned no rows.')).toBeInTheDocument()
+    expect(screen.queryAllByRole('gridcell')).toHaveLength(0)
+  })
 })

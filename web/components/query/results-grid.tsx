@@ -54,6 +54,7 @@ export function ResultsGrid({ columns, rows, offset = 0, className }: { columns:
           </div>
         ))}
       </div>
+      {rows.length === 0 && <p className="px-4 py-8 text-center text-sm text-muted-foreground">The query returned no rows.</p>}
       <div className="relative w-max min-w-full" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index] ?? []
