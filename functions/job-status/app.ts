@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi'
 import { z } from '../core/zod.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'
 import { JobId } from '../core/ids.ts'
+import { DialectOverride } from '../core/ingest/dialect.ts'
 import type { JobRecord } from '../core/ports/workflow.ts'
 import type { Services } from '../core/services.ts'
 
@@ -14,6 +15,8 @@ export const Job = z
     fileId: z.string(),
     fileName: z.string(),
     mode: z.enum(['create', 'append', 'replace']),
+    onError: z.enum(['fail', 'skip']),
+    dialect: DialectOverride.openapi({ description: 'How the file was read; submit it again with these to read it the same way' }),
     startedAt: z.string(),
     endedAt: z.string().optional(),
     executionArn: z.string(),
@@ -80,6 +83,14 @@ export function toJob(record: JobRecord): z.infer<typeof Job> {
     fileId: record.input.fileId,
     fileName: record.input.fileName,
     mode: record.input.mode,
+    onError: record.input.onError,
+    dialect: {
+      delimiter: record.input.dialect.delimiter,
+      quote: record.input.dialect.quote,
+      escape: record.input.dialect.escape,
+      header: record.input.dialect.header,
+      encoding: record.input.dialect.encoding,
+    },
     startedAt: record.startedAt,
     ...(record.endedAt ? { endedAt: record.endedAt } : {}),
     executionArn: record.executionArn,

@@ -12,6 +12,8 @@ const job = (patch: Partial<Job> = {}): Job => ({
   fileId: 'f_1',
   fileName: 'City People.csv',
   mode: 'create',
+  onError: 'fail',
+  dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8' },
   startedAt: '2026-11-27T08:00:00.000Z',
   executionArn: ARN,
   steps: [
@@ -181,4 +183,30 @@ describe('humanize', () => {
     expect(humanize('ValidateCSVHeader')).toBe('Validate csv header')
     expect(humanize('done')).toBe('done')
   })
+
+  it('offers to load a failed file again skipping the rows that do not fit, when the error names a line', async () => {
+    const failed = job({ status: 'FAILED', error: { code: 'BAD_ROW', message: 'Line 4: expected 2 columns, found 1', line: 4 } })
+    const retries: number[] = []
+    const { rerender } = render(<JobStatus job={failed} mode="local" now={NOW} onRetrySkipping={() => retries.push(1)} />)
+    screen.getByRole('button', { name: 'Load again, skipping rows that do not fit' }).click()
+    expect(retries).toEqual([1])
+    // An error with no line (e.g. the crawler failed) is not about rows: no such offer.
+    rerender(<JobStatus job={job({ status: 'FAILED', error: { code: 'CRAWL_FAILED', message: 'The crawler failed' } })} mode="local" now={NOW} onRetrySkipping={() => retries.push(1)} />)
+    expect(screen.queryByRole('button', { name: /Load again/ })).toBeNull()
+  })
+
+  it('does not repeat the error on the final Fail state, which the alert already shows', () => {
+    const failed = job({
+      status: 'FAILED',
+      error: { code: 'BAD_ROW', message: 'Line 4: bad' , line: 4 },
+      steps: [
+        { name: 'ConvertToParquet', type: 'Task', status: 'FAILED', startedAt: '2026-11-27T08:00:00.000Z', endedAt: '2026-11-27T08:00:01.000Z', error: 'Line 4: bad' },
+        { name: 'IngestFailed', type: 'Fail', status: 'FAILED', startedAt: '2026-11-27T08:00:01.000Z', endedAt: '2026-11-27T08:00:01.000Z', error: 'Line 4: bad' },
+      ],
+    })
+    render(<JobStatus job={failed} mode="local" now={NOW} />)
+    expect(within(step('ConvertToParquet')).getByText('Line 4: bad')).toBeInTheDocument()
+    expect(within(step('IngestFailed')).queryByText('Line 4: bad')).toBeNull()
+  })
 })
+

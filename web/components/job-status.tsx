@@ -34,7 +34,7 @@ export function JobStatusBadge({ status }: { status: Job['status'] }) {
  * order with its status, duration, passes and retries, on a timeline; the error in words when it
  * failed; the rows loaded and a way to query the table when it succeeded.
  */
-export function JobStatus({ job, mode, now = Date.now() }: { job: Job; mode: 'local' | 'aws'; now?: number }) {
+export function JobStatus({ job, mode, now = Date.now(), onRetrySkipping }: { job: Job; mode: 'local' | 'aws'; now?: number; onRetrySkipping?: () => void }) {
   const total = Math.max(1, elapsed(job.startedAt, job.endedAt, now))
   const consoleUrl = mode === 'aws' ? executionConsoleUrl(job.executionArn) : null
   return (
@@ -78,6 +78,12 @@ export function JobStatus({ job, mode, now = Date.now() }: { job: Job; mode: 'lo
                 {job.error.column && ` · column ${job.error.column}`}
                 {job.error.value !== undefined && ` · value ${JSON.stringify(job.error.value)}`}
               </p>
+            )}
+            {onRetrySkipping && job.error.line !== undefined && (
+              <Button variant="outline" size="sm" className="mt-2 text-foreground" onClick={onRetrySkipping}>
+                <RotateCcw aria-hidden />
+                Load again, skipping rows that do not fit
+              </Button>
             )}
           </AlertDescription>
         </Alert>
@@ -137,7 +143,8 @@ function StepRow({ step, jobStart, total, now, last }: { step: JobStep; jobStart
             </Badge>
           )}
         </span>
-        {step.error && <span className="block text-xs text-destructive">{step.error}</span>}
+        {/* The final Fail state repeats the error the alert above already shows. */}
+        {step.error && step.type !== 'Fail' && <span className="block text-xs text-destructive">{step.error}</span>}
       </span>
       <span className="relative h-2 rounded-full bg-muted" aria-hidden>
         <span

@@ -169,6 +169,27 @@ describe('a new user in Chromium', () => {
     expect((await (await fetch(`${app.url}/api/tables`)).json()).tables.map((t: { name: string }) => t.name)).toEqual(['city_people'])
   })
 
+  it('shows a failed load in words, and loads it again skipping the rows that do not fit', async () => {
+    await page.goto(`${app.url}/`)
+    await page.setInputFiles('[data-testid=file-input]', { name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n3,4\n5\n6,7,8\n9,10\n') })
+    await page.getByRole('listitem', { name: 'ragged.csv' }).getByRole('link', { name: 'Preview and submit' }).click()
+    // The preview already says which lines are wrong.
+    await page.getByText('2 lines could not be read').waitFor()
+    await page.getByRole('button', { name: 'Load into ragged' }).click()
+    await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Failed')
+    expect(await page.getByRole('alert').filter({ hasText: 'The load failed' }).innerText()).toMatch(/Line 4/)
+    // The state that failed, its error caught by the workflow's Catch into the clean-up.
+    expect(await page.locator('li[data-step=ConvertToParquet]').getAttribute('data-status')).toBe('CAUGHT')
+    await screenshot(page, '12-job-failed')
+
+    const failedUrl = page.url()
+    await page.getByRole('button', { name: 'Load again, skipping rows that do not fit' }).click()
+    await page.waitForURL((url) => url.href !== failedUrl && url.href.includes('/jobs/?id=j_'))
+    await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
+    expect(await page.getByText('3 rows loaded').count()).toBe(1)
+    expect(await page.getByText(/2 rows were skipped, e\.g\. line 4/).count()).toBe(1)
+  })
+
   it('follows the system\'s dark theme, and fits a smaller laptop screen', async () => {
     const dark = await newPage(browser, { colorScheme: 'dark', viewport: { width: 1024, height: 640 } })
     await dark.goto(`${app.url}/query/?table=city_people`)

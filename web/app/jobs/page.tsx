@@ -2,7 +2,7 @@
 
 import { Workflow } from 'lucide-react'
 import Link from 'next/link'
-import { useSearchParams } from 'next/navigation'
+import { useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useEffect, useState } from 'react'
 import { PageHeader } from '@/components/app-frame'
 import { EmptyState } from '@/components/empty-state'
@@ -11,6 +11,7 @@ import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
+import { toast } from '@/components/ui/sonner'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import type { Api, Job } from '@/lib/api/client'
 import { useSession } from '@/lib/auth'
@@ -36,6 +37,7 @@ const POLL_MS = 500
 
 /** Follows a job until it ends, polling its status. */
 function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' | 'aws' }) {
+  const router = useRouter()
   const [job, setJob] = useState<Job>()
   const [error, setError] = useState<string>()
   const [now, setNow] = useState(() => Date.now())
@@ -81,7 +83,19 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
         ) : job ? (
           <Card>
             <CardContent>
-              <JobStatus job={job} mode={mode} now={now} />
+              <JobStatus
+                job={job}
+                mode={mode}
+                now={now}
+                onRetrySkipping={async () => {
+                  try {
+                    const again = await api.submit({ fileId: job.fileId, table: job.table.name, mode: job.mode, onError: 'skip', dialect: job.dialect })
+                    router.push(`/jobs/?id=${encodeURIComponent(again.jobId)}`)
+                  } catch (e) {
+                    toast.error(e instanceof Error ? e.message : String(e))
+                  }
+                }}
+              />
             </CardContent>
           </Card>
         ) : (

@@ -944,6 +944,9 @@ export type components = {
             fileName: string;
             /** @enum {string} */
             mode: "create" | "append" | "replace";
+            /** @enum {string} */
+            onError: "fail" | "skip";
+            dialect: components["schemas"]["DialectOverride"] & unknown;
             startedAt: string;
             endedAt?: string;
             executionArn: string;
