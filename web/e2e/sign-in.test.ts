@@ -118,3 +118,50 @@ describe('signing in', () => {
     await page.context().close()
   })
 })
+
+describe('a short-lived access token', () => {
+  let shortIssuer: OidcIssuer
+  let shortApp: App
+
+  beforeAll(async () => {
+    const port = await freePort()
+    const origin = `http://localhost:${port}`
+    // Tokens that live 30 s are always within the SDK's 60 s margin: every call needs a fresh one.
+    shortIssuer = await startOidcIssuer({ clientId: CLIENT_ID, redirectUris: [`${origin}/`], audience: AUDIENCE, appOrigin: origin, accessTokenTtl: 30 })
+    shortApp = await startApp({
+      PORT: String(port),
+      CSVLAKE_AUTH_ISSUER: shortIssuer.issuer,
+      CSVLAKE_AUTH_AUDIENCE: AUDIENCE,
+      CSVLAKE_AUTH_CLIENT_ID: CLIENT_ID,
+      CSVLAKE_AUTH_JWKS_URL: shortIssuer.jwksUrl,
+    })
+  })
+  afterAll(async () => {
+    await shortApp?.close()
+    await shortIssuer?.close()
+  })
+
+  it('is renewed silently with the refresh token, without sending the user to sign in again', async () => {
+    const page = await newPage(browser)
+    await page.goto(`${shortApp.url}/`)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('input[name=login]').fill('carol')
+    await page.locator('input[name=password]').fill('secret')
+    await page.getByRole('button', { name: 'Sign-in' }).click()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('button', { name: 'Signed in as carol' }).waitFor()
+
+    const refreshes: string[] = []
+    page.on('request', (r) => {
+      if (r.url().endsWith('/oauth/token') && r.method() === 'POST' && (r.postData() ?? '').includes('grant_type=refresh_token')) refreshes.push(r.url())
+    })
+    const authorizations: string[] = []
+    page.on('framenavigated', (f) => f === page.mainFrame() && f.url().includes('/authorize') && authorizations.push(f.url()))
+    await page.getByRole('link', { name: 'Query' }).click()
+    await page.getByText('No tables yet').waitFor()
+    await expect.poll(() => refreshes.length).toBeGreaterThan(0)
+    expect(authorizations).toEqual([])
+    expect(page.url()).toBe(`${shortApp.url}/query/`)
+    await page.context().close()
+  })
+})
