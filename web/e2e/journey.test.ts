@@ -220,6 +220,7 @@ describe('a new user in Chromium', () => {
     expect(await alert.innerText()).toContain('Error on line 3')
     expect(await alert.innerText()).toContain('city_peple')
     expect(await page.locator('.cm-error-line').getAttribute('data-error-line')).toBe('3')
+    expect(await page.locator('.cm-error-mark').innerText()).toBe('city_peple')
     await screenshot(page, '08-sql-error')
     // Editing the SQL clears the mark.
     await editor(page).press('End')

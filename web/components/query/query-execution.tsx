@@ -45,12 +45,12 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
     if (autoRun) runRef.current()
   }, [autoRun])
 
-  const errorLine = state.status === 'failed' && state.sql === sql ? state.line : undefined
+  const errorAt = state.status === 'failed' && state.sql === sql ? state : undefined
 
   return (
     <div className="flex h-full min-h-0 flex-col">
       <div className="h-44 shrink-0 resize-y overflow-hidden border-b" style={{ minHeight: '6rem' }}>
-        <SqlEditor ref={editorRef} value={sql} onChange={onSqlChange} onRun={() => runRef.current()} schema={schema} errorLine={errorLine} />
+        <SqlEditor ref={editorRef} value={sql} onChange={onSqlChange} onRun={() => runRef.current()} schema={schema} errorLine={errorAt?.line} errorColumn={errorAt?.column} />
       </div>
       <div className="flex shrink-0 items-center gap-2 border-b px-3 py-2">
         <Tooltip>

@@ -46,6 +46,13 @@ describe('SqlEditor', () => {
     expect(marked()).toHaveLength(0)
   })
 
+  it('underlines the word at the error\'s column', () => {
+    setup({ value: 'SELECT *\nFROM city_peple\nLIMIT 1', errorLine: 2, errorColumn: 6 })
+    const mark = screen.getByTestId('sql-editor').querySelector('.cm-error-mark')
+    expect(mark).toHaveTextContent(/^city_peple$/)
+    expect(mark).toHaveAttribute('data-error-column', '6')
+  })
+
   it('ignores an error line past the end of the SQL', () => {
     setup({ value: 'SELECT 1', errorLine: 5 })
     expect(screen.getByTestId('sql-editor').querySelectorAll('.cm-error-line')).toHaveLength(0)

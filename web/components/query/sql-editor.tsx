@@ -25,10 +25,12 @@ type Props = {
   schema: Record<string, Column[]>
   /** The line (1-based) an error points at: marked until the SQL changes. */
   errorLine?: number
+  /** The column (1-based) on that line: the word there is underlined. */
+  errorColumn?: number
   label?: string
 }
 
-const setErrorLine = StateEffect.define<number | null>()
+const setErrorLine = StateEffect.define<{ line: number; column?: number } | null>()
 
 /** A whole-line mark on the line an SQL error points at; any edit clears it. */
 const errorLineField = StateField.define<DecorationSet>({
@@ -36,10 +38,17 @@ const errorLineField = StateField.define<DecorationSet>({
   update(marks, tr) {
     for (const effect of tr.effects) {
       if (!effect.is(setErrorLine)) continue
-      if (effect.value === null || effect.value < 1 || effect.value > tr.state.doc.lines) return Decoration.none
-      const line = tr.state.doc.line(effect.value)
+      const at = effect.value
+      if (at === null || at.line < 1 || at.line > tr.state.doc.lines) return Decoration.none
+      const line = tr.state.doc.line(at.line)
       const builder = new RangeSetBuilder<Decoration>()
-      builder.add(line.from, line.from, Decoration.line({ class: 'cm-error-line', attributes: { 'data-error-line': String(effect.value) } }))
+      builder.add(line.from, line.from, Decoration.line({ class: 'cm-error-line', attributes: { 'data-error-line': String(at.line) } }))
+      if (at.column !== undefined && at.column >= 1 && at.column <= line.length) {
+        // The word (or the one character) the error points at.
+        const from = line.from + at.column - 1
+        const word = /^[\w"]+/.exec(line.text.slice(at.column - 1))?.[0].length ?? 1
+        builder.add(from, from + word, Decoration.mark({ class: 'cm-error-mark', attributes: { 'data-error-column': String(at.column) } }))
+      }
       return builder.finish()
     }
     return tr.docChanged ? Decoration.none : marks
@@ -63,6 +72,7 @@ const theme = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'transparent', color: 'var(--foreground)' },
   '&.cm-focused': { outline: 'none' },
   '.cm-selectionBackground, &.cm-focused .cm-selectionBackground': { backgroundColor: 'color-mix(in oklch, var(--primary) 25%, transparent) !important' },
+  '.cm-error-mark': { textDecoration: 'underline wavy var(--destructive)', textUnderlineOffset: '3px' },
   '.cm-error-line': { backgroundColor: 'color-mix(in oklch, var(--destructive) 14%, transparent)', boxShadow: 'inset 3px 0 var(--destructive)' },
   '.cm-tooltip': { backgroundColor: 'var(--popover)', color: 'var(--popover-foreground)', border: '1px solid var(--border)', borderRadius: '6px' },
   '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-foreground)' },
@@ -74,7 +84,7 @@ export function schemaNamespace(schema: Record<string, Column[]>): SQLNamespace 
 }
 
 /** CodeMirror 6 with SQL highlighting, autocomplete of the user's tables and columns, and Ctrl/Cmd+Enter to run. */
-export const SqlEditor = forwardRef<SqlEditorHandle, Props>(function SqlEditor({ value, onChange, onRun, schema, errorLine, label = 'SQL' }, ref) {
+export const SqlEditor = forwardRef<SqlEditorHandle, Props>(function SqlEditor({ value, onChange, onRun, schema, errorLine, errorColumn, label = 'SQL' }, ref) {
   const host = useRef<HTMLDivElement>(null)
   const view = useRef<EditorView | null>(null)
   const language = useRef(new Compartment())
@@ -130,8 +140,8 @@ export const SqlEditor = forwardRef<SqlEditorHandle, Props>(function SqlEditor({
   }, [schema])
 
   useEffect(() => {
-    view.current?.dispatch({ effects: setErrorLine.of(errorLine ?? null) })
-  }, [errorLine])
+    view.current?.dispatch({ effects: setErrorLine.of(errorLine === undefined ? null : { line: errorLine, column: errorColumn }) })
+  }, [errorLine, errorColumn])
 
   useImperativeHandle(ref, () => ({
     insert(text) {
