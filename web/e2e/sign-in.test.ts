@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, launchBrowser, newPage, screenshot, startApp, type App } from './harness.ts'
 import { startOidcIssuer, type OidcIssuer } from './oidc-issuer.ts'
@@ -14,17 +14,31 @@ let issuer: OidcIssuer
 let app: App
 let browser: Browser
 
-beforeAll(async () => {
+/** The built app with sign-in required, and the local provider it trusts. */
+async function startWithIdentity(opts: { accessTokenTtl?: number } = {}) {
   const port = await freePort()
   const origin = `http://localhost:${port}`
-  issuer = await startOidcIssuer({ clientId: CLIENT_ID, redirectUris: [`${origin}/`], audience: AUDIENCE, appOrigin: origin })
-  app = await startApp({
+  const provider = await startOidcIssuer({ clientId: CLIENT_ID, redirectUris: [`${origin}/`], audience: AUDIENCE, appOrigin: origin, ...opts })
+  const started = await startApp({
     PORT: String(port),
-    CSVLAKE_AUTH_ISSUER: issuer.issuer,
+    CSVLAKE_AUTH_ISSUER: provider.issuer,
     CSVLAKE_AUTH_AUDIENCE: AUDIENCE,
     CSVLAKE_AUTH_CLIENT_ID: CLIENT_ID,
-    CSVLAKE_AUTH_JWKS_URL: issuer.jwksUrl,
+    CSVLAKE_AUTH_JWKS_URL: provider.jwksUrl,
   })
+  return { issuer: provider, app: started }
+}
+
+/** The provider's sign-in and consent forms (any login name works; it becomes the user). */
+async function signInAs(page: Page, login: string, password: string) {
+  await page.locator('input[name=login]').fill(login)
+  await page.locator('input[name=password]').fill(password)
+  await page.getByRole('button', { name: 'Sign-in' }).click()
+  await page.getByRole('button', { name: 'Continue' }).click()
+}
+
+beforeAll(async () => {
+  ;({ issuer, app } = await startWithIdentity())
   browser = await launchBrowser()
 })
 afterAll(async () => {
@@ -41,10 +55,7 @@ describe('signing in', () => {
     await screenshot(page, '20-sign-in')
 
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.locator('input[name=login]').fill('alice')
-    await page.locator('input[name=password]').fill('wonderland')
-    await page.getByRole('button', { name: 'Sign-in' }).click()
-    await page.getByRole('button', { name: 'Continue' }).click()
+    await signInAs(page, 'alice', 'wonderland')
 
     // Back where the user was, signed in.
     await page.waitForURL(`${app.url}/jobs/`)
@@ -82,10 +93,7 @@ describe('signing in', () => {
     const page = await newPage(browser)
     await page.goto(`${app.url}/`)
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.locator('input[name=login]').fill('bob')
-    await page.locator('input[name=password]').fill('builder')
-    await page.getByRole('button', { name: 'Sign-in' }).click()
-    await page.getByRole('button', { name: 'Continue' }).click()
+    await signInAs(page, 'bob', 'builder')
     await page.getByRole('button', { name: 'Signed in as bob' }).waitFor()
 
     // Spoil the cached access token: the API answers 401, and the web signs in again by itself
@@ -124,17 +132,8 @@ describe('a short-lived access token', () => {
   let shortApp: App
 
   beforeAll(async () => {
-    const port = await freePort()
-    const origin = `http://localhost:${port}`
     // Tokens that live 30 s are always within the SDK's 60 s margin: every call needs a fresh one.
-    shortIssuer = await startOidcIssuer({ clientId: CLIENT_ID, redirectUris: [`${origin}/`], audience: AUDIENCE, appOrigin: origin, accessTokenTtl: 30 })
-    shortApp = await startApp({
-      PORT: String(port),
-      CSVLAKE_AUTH_ISSUER: shortIssuer.issuer,
-      CSVLAKE_AUTH_AUDIENCE: AUDIENCE,
-      CSVLAKE_AUTH_CLIENT_ID: CLIENT_ID,
-      CSVLAKE_AUTH_JWKS_URL: shortIssuer.jwksUrl,
-    })
+    ;({ issuer: shortIssuer, app: shortApp } = await startWithIdentity({ accessTokenTtl: 30 }))
   })
   afterAll(async () => {
     await shortApp?.close()
@@ -145,10 +144,7 @@ describe('a short-lived access token', () => {
     const page = await newPage(browser)
     await page.goto(`${shortApp.url}/`)
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.locator('input[name=login]').fill('carol')
-    await page.locator('input[name=password]').fill('secret')
-    await page.getByRole('button', { name: 'Sign-in' }).click()
-    await page.getByRole('button', { name: 'Continue' }).click()
+    await signInAs(page, 'carol', 'secret')
     await page.getByRole('button', { name: 'Signed in as carol' }).waitFor()
 
     const refreshes: string[] = []
