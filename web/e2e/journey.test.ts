@@ -190,6 +190,22 @@ describe('a new user in Chromium', () => {
     expect(await page.getByText(/2 rows were skipped, e\.g\. line 4/).count()).toBe(1)
   })
 
+  it('can be used from the keyboard: the drop zone opens the file picker, and the editor lets focus go on', async () => {
+    await page.goto(`${app.url}/`)
+    const dropZone = page.getByRole('button', { name: /Upload CSV files/ })
+    for (let i = 0; i < 12 && !(await dropZone.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab')
+    expect(await dropZone.evaluate((el) => el === document.activeElement)).toBe(true)
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')])
+    expect(chooser.isMultiple()).toBe(true)
+
+    await page.goto(`${app.url}/query/`)
+    await editor(page).click()
+    // Tab indents inside the editor; Escape, then Tab, moves on to the next control.
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.closest('.cm-editor') === null)).toBe(true)
+  })
+
   it('follows the system\'s dark theme, and fits a smaller laptop screen', async () => {
     const dark = await newPage(browser, { colorScheme: 'dark', viewport: { width: 1024, height: 640 } })
     await dark.goto(`${app.url}/query/?table=city_people`)
