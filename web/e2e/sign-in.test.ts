@@ -153,8 +153,10 @@ describe('a short-lived access token', () => {
     })
     const authorizations: string[] = []
     page.on('framenavigated', (f) => f === page.mainFrame() && f.url().includes('/authorize') && authorizations.push(f.url()))
-    await page.getByRole('link', { name: 'Query' }).click()
-    await page.getByText('No tables yet').waitFor()
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Query' }).click()
+    await page.waitForURL(`${shortApp.url}/query/`)
+    // The schema browser's call went through with a renewed token.
+    await page.getByRole('tabpanel').getByText('No tables yet').waitFor()
     await expect.poll(() => refreshes.length).toBeGreaterThan(0)
     expect(authorizations).toEqual([])
     expect(page.url()).toBe(`${shortApp.url}/query/`)
