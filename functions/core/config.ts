@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 
 export type Config = {
@@ -19,6 +20,11 @@ export type Config = {
   /** Local Wait states of the ingest workflow last this long instead of their ASL seconds. */
   localWaitMs: number
   auth: AuthConfig
+  /**
+   * Signs short-lived download links to query exports. Random per process unless set; every
+   * replica of the query function must share it (set CSVLAKE_DOWNLOAD_SECRET when there are several).
+   */
+  downloadSecret: string
   /** Fair sharing: what one tenant may run or keep at once. */
   tenantLimits: { queries: number; jobs: number; quotaBytes: number | undefined }
 }
@@ -78,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
     auth: loadAuth(env, mode),
+    downloadSecret: env.CSVLAKE_DOWNLOAD_SECRET ?? randomBytes(32).toString('hex'),
     tenantLimits: {
       queries: int(env, 'CSVLAKE_TENANT_MAX_QUERIES', 4, 1),
       jobs: int(env, 'CSVLAKE_TENANT_MAX_JOBS', 2, 1),

@@ -187,3 +187,48 @@ describe('two users on one server', () => {
     expect((await count(bob)).rows).toEqual([[2]])
   })
 })
+
+describe('signed download links', () => {
+  it('open one export without the bearer token, and nothing else', async () => {
+    const alice = { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|carla' })}` }
+    const bob = { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|dan' })}` }
+    const json = { 'content-type': 'application/json' }
+    const run = async (sql: string) => (await (await fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql }), headers: { ...alice, ...json } })).json()).queryId as string
+    const first = await run("SELECT 1 AS n, 'a, b' AS s")
+    const second = await run('SELECT 2 AS n')
+
+    // Making a link needs the token, and only the owner gets one.
+    expect((await fetch(`${server.url}/api/query/${first}/download`, { method: 'POST' })).status).toBe(401)
+    expect((await fetch(`${server.url}/api/query/${first}/download`, { method: 'POST', headers: bob })).status).toBe(404)
+    const link = await (await fetch(`${server.url}/api/query/${first}/download`, { method: 'POST', headers: alice })).json()
+    expect(link.url).toMatch(new RegExp(`^/api/query/${first}/results\\.csv\\?access=`))
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(30_000)
+
+    // The link alone opens that export.
+    const res = await fetch(`${server.url}${link.url}`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('n,s\n1,"a, b"\n')
+
+    // It does not open another query's export, nor any other call.
+    const access = new URL(link.url, server.url).searchParams.get('access')!
+    const other = await fetch(`${server.url}/api/query/${second}/results.csv?access=${access}`)
+    expect(other.status).toBe(401)
+    expect((await other.json()).error.message).toMatch(/another query/)
+    expect((await fetch(`${server.url}/api/files?access=${access}`)).status).toBe(401)
+    expect((await fetch(`${server.url}/api/query/${first}?access=${access}`)).status).toBe(401)
+    const forged = await fetch(`${server.url}/api/query/${first}/results.csv?access=${access.slice(0, -3)}xyz`)
+    expect(forged.status).toBe(401)
+    expect((await forged.json()).error.message).toMatch(/not valid/)
+  })
+
+  it('are refused for a query that has not succeeded', async () => {
+    const alice = { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|carla' })}`, 'content-type': 'application/json' }
+    const sql = 'SELECT count(*) FROM range(1000000000) a, range(1000) b'
+    const running = await (await fetch(`${server.url}/api/query`, { method: 'POST', body: JSON.stringify({ sql, waitMs: 0 }), headers: alice })).json()
+    expect(running.status).toBe('RUNNING')
+    const res = await fetch(`${server.url}/api/query/${running.queryId}/download`, { method: 'POST', headers: alice })
+    expect(res.status).toBe(409)
+    expect((await res.json()).error.message).toMatch(/running/)
+    await fetch(`${server.url}/api/query/${running.queryId}`, { method: 'DELETE', headers: alice })
+  })
+})

@@ -29,6 +29,7 @@ describe('health, config, docs and the landing page', () => {
         '/api/query',
         '/api/query/{queryId}',
         '/api/query/{queryId}/results.csv',
+        '/api/query/{queryId}/download',
         '/api/submit',
         '/api/tables',
         '/api/tables/{name}',

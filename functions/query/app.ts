@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi'
 import { z } from '../core/zod.ts'
 import { AppError } from '../core/errors.ts'
 import { createApp, errors, json } from '../core/http/openapi.ts'
+import { downloadLinks } from '../core/http/download-links.ts'
 import { pullStream } from '../core/http/web-stream.ts'
 import { newId, QueryId } from '../core/ids.ts'
 import type { QueryEngine, QueryRecord } from '../core/ports/query-engine.ts'
@@ -79,8 +80,29 @@ const exportRoute = createRoute({
   method: 'get',
   path: '/api/query/{queryId}/results.csv',
   summary: 'The whole result as CSV, streamed',
-  request: { params: idParam },
+  request: {
+    params: idParam,
+    query: z.object({
+      access: z.string().max(1000).optional().openapi({ description: 'A signed download link\'s token (POST .../download), in place of the bearer token' }),
+    }),
+  },
   responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errors(400, 404, 409) },
+})
+
+const DownloadLink = z
+  .object({
+    url: z.string().openapi({ example: '/api/query/q_9f8e7d6c5b4a39281706f5e4d3c2b1a0/results.csv?access=eyJ0Ijoi...' }),
+    expiresAt: z.string(),
+  })
+  .openapi('DownloadLink')
+
+const downloadRoute = createRoute({
+  method: 'post',
+  path: '/api/query/{queryId}/download',
+  summary: 'A link to the whole result as CSV that opens without the bearer token for a minute',
+  description: 'For browsers: a plain link cannot send Authorization, and fetching the export into memory does not scale. The link opens this one export only.',
+  request: { params: idParam },
+  responses: { 200: json(DownloadLink, 'The link'), ...errors(400, 404, 409) },
 })
 
 export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'>) {
@@ -116,6 +138,17 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
   app.openapi(cancelRoute, async (c) => {
     const { queryId } = c.req.valid('param')
     return c.json(await present(engine, c.var.tenant, await engine.cancel(c.var.tenant, queryId), 0, 0), 200)
+  })
+
+  const downloads = downloadLinks(deps.config.downloadSecret)
+  app.openapi(downloadRoute, async (c) => {
+    const { queryId } = c.req.valid('param')
+    const record = await engine.get(c.var.tenant, queryId)
+    if (record.status !== 'SUCCEEDED') {
+      throw new AppError('CONFLICT', `The query is ${record.status.toLowerCase()}; only a query that succeeded has a result to download.`)
+    }
+    const { token, expiresAt } = downloads.sign(c.var.tenant, queryId)
+    return c.json({ url: `/api/query/${encodeURIComponent(queryId)}/results.csv?access=${token}`, expiresAt }, 200)
   })
 
   app.openapi(exportRoute, async (c) => {

@@ -77,9 +77,11 @@ describe('signing in', () => {
     await expect.poll(() => page.getByRole('gridcell').first().innerText()).toBe('29.75')
     await screenshot(page, '21-signed-in-query')
 
-    // The export needs the token too: the web fetches it with the header and saves what it got.
+    // The export needs the token too: the web asks for a signed link to it and the browser opens that.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
     expect(await readFile((await download.path())!, 'utf8')).toBe('total\n29.75\n')
+    // Streamed by the browser from a signed link, not fetched into memory.
+    expect(download.url()).toMatch(/\/results\.csv\?access=/)
     expect((await fetch(`${app.url}/api/query/${download.suggestedFilename().replace(/\.csv$/, '')}/results.csv`)).status).toBe(401)
 
     // Every call carried the token: without it the API refuses the same data.

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { AuthConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import { LOCAL_TENANT } from '../tenant.ts'
+import { downloadLinks } from './download-links.ts'
 import { jsonBodyLimit } from './json-body-limit.ts'
 import { createOnError, onNotFound } from './on-error.ts'
 import type { TenantEnv } from './openapi.ts'
@@ -10,17 +11,28 @@ import { fixedTenant } from './tenant.ts'
 
 /**
  * What stands in front of every function, whether the gateway mounts it or it runs alone:
- * the one error shape, the caller's tenant (the one local user, or the subject of a verified JWT),
- * and the JSON body limit.
+ * the one error shape, the caller's tenant (the one local user, the subject of a verified JWT, or
+ * the tenant a signed download link was made for), and the JSON body limit.
  */
-export function createRootApp(log: Logger, auth: AuthConfig) {
+export function createRootApp(log: Logger, auth: AuthConfig, downloadSecret: string) {
   const app = new OpenAPIHono<TenantEnv>()
   app.onError(createOnError(log))
   app.notFound(onNotFound)
-  app.use('/api/*', auth.enabled ? lazyJwtTenant(auth) : fixedTenant(LOCAL_TENANT))
+  const caller = auth.enabled ? lazyJwtTenant(auth) : fixedTenant(LOCAL_TENANT)
+  const downloads = downloadLinks(downloadSecret)
+  app.use('/api/*', async (c, next) => {
+    // A signed download link stands in for the token on the one export it names.
+    const access = c.req.query('access')
+    const exported = EXPORT_PATH.exec(c.req.path)
+    if (access === undefined || !exported || c.req.method !== 'GET') return caller(c, next)
+    c.set('tenant', downloads.verify(access, decodeURIComponent(exported[1]!)))
+    return next()
+  })
   app.use('/api/*', jsonBodyLimit())
   return app
 }
+
+const EXPORT_PATH = /^\/api\/query\/([^/]+)\/results\.csv$/
 
 /** The JWT check, loaded on the first call: without identity a function never loads jose. */
 function lazyJwtTenant(auth: Extract<AuthConfig, { enabled: true }>): MiddlewareHandler<TenantEnv> {

@@ -15,7 +15,7 @@ export async function runFunction(name: string, build: (services: Services) => O
   const config = loadConfig()
   const log = createLogger()
   const services = await servicesForMode(config, log)
-  const app = createRootApp(log, config.auth)
+  const app = createRootApp(log, config.auth, config.downloadSecret)
   // Knative's readiness and liveness probe.
   app.get('/healthz', (c) => c.json({ status: 'ok', function: name }))
   app.route('/', build(services))

@@ -55,7 +55,7 @@ function fakeApi(token: string | null = null) {
     query: vi.fn<Api['query']>(async () => result()),
     cancelQuery: vi.fn<Api['cancelQuery']>(async (queryId) => result({ queryId, status: 'CANCELLED', rows: undefined, columns: undefined })),
     exportUrl: vi.fn((queryId: string) => `/api/query/${queryId}/results.csv`),
-    fetchWithAuth: vi.fn<Api['fetchWithAuth']>(async () => new Response('id\n1\n')),
+    downloadLink: vi.fn<Api['downloadLink']>(async (queryId: string) => ({ url: `/api/query/${queryId}/results.csv?access=signed`, expiresAt: '2026-11-27T08:01:00.000Z' })),
     auth: { token: vi.fn(async () => token), onUnauthorized: vi.fn() },
   }
 }
@@ -357,17 +357,25 @@ describe('QueryExecution', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Failed to fetch')
   })
 
-  it('exports with a token through fetchWithAuth, and shows a failed export', async () => {
+  it('exports with a token through a signed download link the browser opens, and shows a failed export', async () => {
     const api = fakeApi('tok')
-    api.fetchWithAuth.mockRejectedValue(new ApiError(403, 'FORBIDDEN', 'You may not export this result'))
     setup({ api })
     await run()
+    const clicked: HTMLAnchorElement[] = []
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this)
+    })
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }))
     await advance()
-    expect(api.exportUrl).toHaveBeenCalledWith('q_1')
-    expect(api.fetchWithAuth).toHaveBeenCalledExactlyOnceWith('/api/query/q_1/results.csv')
+    expect(api.downloadLink).toHaveBeenCalledExactlyOnceWith('q_1')
+    expect(clicked.map((a) => a.getAttribute('href'))).toEqual(['/api/query/q_1/results.csv?access=signed'])
+    expect(clicked[0]!.download).toBe('q_1.csv')
+    click.mockRestore()
+
+    api.downloadLink.mockRejectedValue(new ApiError(409, 'CONFLICT', 'The query is running; only a query that succeeded has a result to download.'))
+    fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }))
     await advance(100)
-    expect(screen.getByText('You may not export this result')).toBeInTheDocument()
+    expect(screen.getByText(/only a query that succeeded/)).toBeInTheDocument()
     expect(screen.getByRole('button', { name: 'Export CSV' })).toBeEnabled()
   })
 
@@ -382,7 +390,7 @@ describe('QueryExecution', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }))
     await advance()
     click.mockRestore()
-    expect(api.fetchWithAuth).not.toHaveBeenCalled()
+    expect(api.downloadLink).not.toHaveBeenCalled()
     expect(clicked).toHaveLength(1)
     expect(clicked[0]!.getAttribute('href')).toBe('/api/query/q_1/results.csv')
     expect(clicked[0]!.download).toBe('q_1.csv')

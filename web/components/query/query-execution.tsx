@@ -1,7 +1,7 @@
 'use client'
 
 import { AlertCircle, ChevronLeft, ChevronRight, Download, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { EmptyState } from '@/components/empty-state'
 import { Button } from '@/components/ui/button'
 import { Kbd } from '@/components/ui/kbd'
@@ -160,23 +160,18 @@ function Results({ state, api, onPage }: { state: RunState; api: Api; onPage: (d
   )
 }
 
-/** Saves the whole result as CSV: a plain link when no token is needed (streamed by the browser), a fetch with the token otherwise. */
+/**
+ * Saves the whole result as CSV, streamed by the browser to disk: a plain link when no token is
+ * needed, else a signed link the API makes for this one export (valid for a minute).
+ */
 function ExportButton({ api, queryId }: { api: Api; queryId: string }) {
-  const url = api.exportUrl(queryId)
   const fileName = `${queryId}.csv`
   const [busy, setBusy] = useState(false)
-  const needsToken = useMemo(() => api.auth.token, [api])
   const download = async () => {
     setBusy(true)
     try {
-      if (!(await needsToken())) {
-        triggerDownload(url, fileName)
-        return
-      }
-      const blob = await (await api.fetchWithAuth(url)).blob()
-      const objectUrl = URL.createObjectURL(blob)
-      triggerDownload(objectUrl, fileName)
-      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000)
+      const needsToken = (await api.auth.token()) !== null
+      triggerDownload(needsToken ? (await api.downloadLink(queryId)).url : api.exportUrl(queryId), fileName)
     } catch (e) {
       toast.error(e instanceof Error ? e.message : String(e))
     } finally {

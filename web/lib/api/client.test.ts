@@ -109,15 +109,18 @@ describe('createApi', () => {
     expect(calls[1]).toMatchObject({ method: 'GET', url: `${BASE}/api/query/q_1?nextToken=page-2` })
   })
 
-  it('fetchWithAuth sends the token, and throws the API error on a refusal', async () => {
-    const { calls } = fakeFetch(() => new Response('a,b\n1,2\n', { status: 200 }), () => json(401, { error: { code: 'UNAUTHORIZED', message: 'Sign in again' } }))
+  it('asks for a signed download link with the token, and answers it as a full URL', async () => {
+    const { calls } = fakeFetch(
+      () => json(200, { url: '/api/query/q%201/results.csv?access=abc.def', expiresAt: '2026-11-27T08:01:00.000Z' }),
+      () => json(401, { error: { code: 'UNAUTHORIZED', message: 'Sign in again' } }),
+    )
     const a = auth('tok')
     const api = createApi(a, BASE)
-    const url = api.exportUrl('q 1')
-    expect(url).toBe(`${BASE}/api/query/q%201/results.csv`)
-    await expect((await api.fetchWithAuth(url)).text()).resolves.toBe('a,b\n1,2\n')
+    expect(api.exportUrl('q 1')).toBe(`${BASE}/api/query/q%201/results.csv`)
+    await expect(api.downloadLink('q 1')).resolves.toEqual({ url: `${BASE}/api/query/q%201/results.csv?access=abc.def`, expiresAt: '2026-11-27T08:01:00.000Z' })
+    expect(calls[0]).toMatchObject({ method: 'POST', url: `${BASE}/api/query/q%201/download` })
     expect(calls[0]?.headers.get('authorization')).toBe('Bearer tok')
-    await expect(api.fetchWithAuth(url)).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Sign in again' })
+    await expect(api.downloadLink('q 1')).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Sign in again' })
     expect(a.onUnauthorized).toHaveBeenCalledTimes(1)
   })
 })

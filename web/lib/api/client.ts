@@ -100,13 +100,10 @@ export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
     cancelQuery: (queryId: string) => data(client.DELETE('/api/query/{queryId}', { params: { path: { queryId } } })),
     /** The whole result as CSV; the browser saves it. */
     exportUrl: (queryId: string) => `${baseUrl}/api/query/${encodeURIComponent(queryId)}/results.csv`,
-    /** Fetches with the token (for downloads that need it: a plain link cannot send a header). */
-    fetchWithAuth: async (url: string) => {
-      const token = await auth.token()
-      const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} })
-      if (res.status === 401) auth.onUnauthorized()
-      if (!res.ok) throw await apiErrorFrom(res)
-      return res
+    /** A link to the export that opens without the token for a minute (a plain link cannot send one). */
+    downloadLink: async (queryId: string) => {
+      const link = await data(client.POST('/api/query/{queryId}/download', { params: { path: { queryId } } }))
+      return { ...link, url: `${baseUrl}${link.url}` }
     },
     auth,
   }

@@ -484,6 +484,74 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/query/{queryId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A link to the whole result as CSV that opens without the bearer token for a minute
+         * @description For browsers: a plain link cannot send Authorization, and fetching the export into memory does not scale. The link opens this one export only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The link */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DownloadLink"];
+                    };
+                };
+                /** @description Malformed or invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing for this caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/query/{queryId}/results.csv": {
         parameters: {
             query?: never;
@@ -494,7 +562,10 @@ export type paths = {
         /** The whole result as CSV, streamed */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description A signed download link's token (POST .../download), in place of the bearer token */
+                    access?: string;
+                };
                 header?: never;
                 path: {
                     queryId: string;
@@ -1020,6 +1091,11 @@ export type components = {
             /** @description How long to wait for the result before answering 202 */
             waitMs?: number;
             maxResults?: number;
+        };
+        DownloadLink: {
+            /** @example /api/query/q_9f8e7d6c5b4a39281706f5e4d3c2b1a0/results.csv?access=eyJ0Ijoi... */
+            url: string;
+            expiresAt: string;
         };
         Table: {
             name: string;
