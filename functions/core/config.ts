@@ -16,6 +16,8 @@ export type Config = {
     threads: number
     maxInstances: number
     idleMs: number
+    /** Records and results of queries that ended longer ago than this are removed. */
+    resultTtlMs: number
   }
   /** Local Wait states of the ingest workflow last this long instead of their ASL seconds. */
   localWaitMs: number
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
       threads: int(env, 'CSVLAKE_QUERY_THREADS', 2, 1),
       maxInstances: int(env, 'CSVLAKE_QUERY_MAX_INSTANCES', 16, 1),
       idleMs: int(env, 'CSVLAKE_QUERY_IDLE_MS', 10 * 60_000, 1000),
+      resultTtlMs: int(env, 'CSVLAKE_RESULT_TTL_HOURS', 7 * 24, 1) * 3_600_000,
     },
     localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
     auth: loadAuth(env, mode),

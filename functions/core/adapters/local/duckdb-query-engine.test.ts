@@ -23,6 +23,7 @@ const LIMITS: Config['query'] = {
   threads: 2,
   maxInstances: 4,
   idleMs: 60_000,
+  resultTtlMs: 24 * 3_600_000,
 }
 
 /** The catalog as the engine sees it: entries per tenant, changed by the test. */
@@ -69,8 +70,8 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-function newEngine(limits: Partial<Config['query']> = {}): DuckDbQueryEngine {
-  const e = new DuckDbQueryEngine({ dataDir, store: new DiskObjectStore(dataDir), catalog, limits: { ...LIMITS, ...limits } })
+function newEngine(limits: Partial<Config['query']> = {}, now?: () => Date): DuckDbQueryEngine {
+  const e = new DuckDbQueryEngine({ dataDir, store: new DiskObjectStore(dataDir), catalog, limits: { ...LIMITS, ...limits }, ...(now ? { now } : {}) })
   engines.push(e)
   return e
 }
@@ -467,3 +468,29 @@ describe('after a restart', () => {
     expect(await engine.get(ACME, finished.queryId)).toEqual(finished)
   })
 })
+
+describe('the results lifecycle', () => {
+  it('removes the records and results of queries that ended longer ago than the time to live, and keeps the rest', async () => {
+    let clock = Date.parse('2026-11-01T00:00:00Z')
+    const aged = newEngine({ resultTtlMs: 3_600_000 }, () => new Date(clock))
+    const small = await run('SELECT 42 AS answer', ACME, aged)
+    const big = await run('SELECT i FROM range(5000) t(i)', ACME, aged)
+    await text(await aged.exportCsv(ACME, big.queryId))
+    expect(await readdir(join(dataDir, keys.resultsTenant(ACME)))).toHaveLength(2)
+
+    clock += 30 * 60_000
+    const recent = await run('SELECT 1 AS one', ACME, aged)
+    expect(await aged.expire()).toBe(0)
+
+    clock += 45 * 60_000 // the first two ended 75 min ago, the last one 45 min ago
+    expect(await aged.expire()).toBe(2)
+    for (const gone of [small, big]) {
+      await expect(aged.get(ACME, gone.queryId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    }
+    expect(await readdir(join(dataDir, keys.resultsTenant(ACME)))).toEqual([recent.queryId])
+    expect((await aged.get(ACME, recent.queryId)).status).toBe('SUCCEEDED')
+    // A fresh engine (another process) finds nothing of them either.
+    await expect(newEngine().get(ACME, small.queryId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+})
+

@@ -54,6 +54,9 @@ const RECENT_RECORDS = 1000
 /** Results up to one page are answered from memory and stored as JSON, without Parquet. */
 const SMALL_RESULT_ROWS = MAX_PAGE_ROWS
 
+/** How often ended queries past their time to live are removed. */
+const EXPIRE_EVERY_MS = 3_600_000
+
 const RESTARTED = 'csvlake restarted while this query was running; run it again.'
 const STOPPED = 'csvlake stopped while this query was running; run it again.'
 
@@ -74,6 +77,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly starting = new Set<string>()
   private readonly stale = new Set<TenantId>()
   private closing = false
+  private expiring: NodeJS.Timeout | undefined
 
   constructor(private readonly deps: DuckDbQueryEngineDeps) {
     this.dataDir = resolve(deps.dataDir)
@@ -198,6 +202,8 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   /** Marks records left RUNNING by a process that died FAILED; returns how many. */
   async recover(): Promise<number> {
+    await this.expire()
+    this.expiring ??= setInterval(() => void this.expire().catch(() => undefined), EXPIRE_EVERY_MS).unref()
     let recovered = 0
     for await (const record of this.records.all()) {
       if (record.status !== 'RUNNING' || this.runs.has(runKey(record.tenant, record.queryId))) continue
@@ -209,7 +215,26 @@ export class DuckDbQueryEngine implements QueryEngine {
     return recovered
   }
 
+  /**
+   * The local results lifecycle (an S3 lifecycle rule does this in the cloud): the record and the
+   * result of every query that ended more than `resultTtlMs` ago are removed. Run at start-up and
+   * every hour after; answers how many were removed.
+   */
+  async expire(): Promise<number> {
+    const cutoff = this.now().getTime() - this.deps.limits.resultTtlMs
+    let removed = 0
+    for await (const record of this.records.all()) {
+      if (record.status === 'RUNNING' || !record.endedAt || Date.parse(record.endedAt) > cutoff) continue
+      await this.removeResult(record.tenant, record.queryId)
+      await this.records.remove(record.tenant, record.queryId)
+      this.recent.delete(runKey(record.tenant, record.queryId))
+      removed++
+    }
+    return removed
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.expiring)
     this.closing = true
     const runs = [...this.runs.values()]
     for (const run of runs) this.stop(run, 'SHUTDOWN')

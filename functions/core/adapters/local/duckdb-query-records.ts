@@ -44,6 +44,10 @@ export class QueryRecords {
     return record?.tenant === tenant && record.queryId === queryId ? record : undefined
   }
 
+  async remove(tenant: TenantId, queryId: string): Promise<void> {
+    await this.store.delete(keys.query(tenant, queryId))
+  }
+
   /** Every tenant's records (for start-up recovery); unreadable ones are skipped. */
   async *all(): AsyncGenerator<QueryRecord> {
     for (const key of await this.store.list(keys.queriesPrefix())) {
