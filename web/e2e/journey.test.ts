@@ -252,6 +252,16 @@ describe('a new user in Chromium', () => {
     expect(await page.locator('.cm-error-line').count()).toBe(0)
   })
 
+  it('opens a shared link with its SQL in the editor, not yet run', async () => {
+    const sql = "SELECT city, count(*) AS n\nFROM city_people\nWHERE name <> 'x & y'\nGROUP BY city ORDER BY city"
+    await page.goto(`${app.url}/query/?sql=${encodeURIComponent(sql)}`)
+    await expect.poll(() => editor(page).innerText()).toBe(sql)
+    expect(await page.getByText('Run a query to see its result').isVisible()).toBe(true)
+    await editor(page).click()
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · /)
+  })
+
   it('cancels a long query while it runs, showing the time elapsed meanwhile', async () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, "SELECT count(*)\nFROM city_people a, city_people b, city_people c\nWHERE a.name || b.name || c.name LIKE '%never%'")

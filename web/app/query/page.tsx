@@ -22,17 +22,18 @@ export default function QueryPage() {
 
 function QueryFromParams() {
   const session = useSession()
-  const table = useSearchParams().get('table')
+  const params = useSearchParams()
   if (session.status !== 'ready') return null
-  return <Console api={session.api} user={session.user?.name ?? 'local'} table={table} />
+  return <Console api={session.api} user={session.user?.name ?? 'local'} table={params.get('table')} shared={params.get('sql')} />
 }
 
 const quoteName = (name: string) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`)
 
 /** Query: the schema browser and history on the left, the SQL console on the right. */
-function Console({ api, user, table }: { api: Api; user: string; table: string | null }) {
+function Console({ api, user, table, shared }: { api: Api; user: string; table: string | null; shared: string | null }) {
   const tables = useResource(() => api.tables(), [api])
-  const [sql, setSql] = useState(() => (table ? `SELECT *\nFROM ${quoteName(table)}\nLIMIT 100` : (readHistory(user)[0]?.sql ?? '')))
+  // A shared link (?sql=) opens with its SQL, not run; a table link (?table=) runs a first look.
+  const [sql, setSql] = useState(() => shared ?? (table ? `SELECT *\nFROM ${quoteName(table)}\nLIMIT 100` : (readHistory(user)[0]?.sql ?? '')))
   const editor = useRef<SqlEditorHandle>(null)
   const schema = useMemo(() => Object.fromEntries((tables.data ?? []).map((t) => [t.name, t.columns])), [tables.data])
 
@@ -65,7 +66,7 @@ function Console({ api, user, table }: { api: Api; user: string; table: string |
         </Tabs>
       </aside>
       <section className="min-w-0 flex-1" aria-label="SQL console">
-        <QueryExecution api={api} schema={schema} sql={sql} onSqlChange={setSql} onEnded={onEnded} autoRun={table !== null} editorRef={editor} />
+        <QueryExecution api={api} schema={schema} sql={sql} onSqlChange={setSql} onEnded={onEnded} autoRun={shared === null && table !== null} editorRef={editor} />
       </section>
     </div>
   )

@@ -3,7 +3,7 @@ import { useState } from 'react'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Toaster } from '@/components/ui/sonner'
 import { ApiError, type Api, type QueryResult } from '@/lib/api/client'
-import { QueryExecution, type Ended } from './query-execution'
+import { QueryExecution, shareLink, type Ended } from './query-execution'
 
 // The real CodeMirror editor is used (it works in jsdom with the Range polyfill in test/setup.ts).
 // Timers are fake: the runner waits 400 ms between polls and the elapsed time ticks every 100 ms.
@@ -395,4 +395,17 @@ describe('QueryExecution', () => {
     expect(clicked[0]!.getAttribute('href')).toBe('/api/query/q_1/results.csv')
     expect(clicked[0]!.download).toBe('q_1.csv')
   })
+
+  it('copies a link that opens the SQL in the query page', async () => {
+    const writeText = vi.fn(async () => undefined)
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
+    setup({ sql: "SELECT * FROM people WHERE name = 'Zoë & co'" })
+    fireEvent.click(screen.getByRole('button', { name: 'Copy link' }))
+    await advance()
+    expect(writeText).toHaveBeenCalledExactlyOnceWith(`${window.location.origin}/query/?sql=${encodeURIComponent("SELECT * FROM people WHERE name = 'Zoë & co'")}`)
+    await advance(100)
+    expect(screen.getByText(/Link copied/)).toBeInTheDocument()
+    expect(shareLink('SELECT 1', 'https://lake.example')).toBe('https://lake.example/query/?sql=SELECT%201')
+  })
 })
+

@@ -1,6 +1,6 @@
 'use client'
 
-import { AlertCircle, ChevronLeft, ChevronRight, Download, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
+import { AlertCircle, ChevronLeft, ChevronRight, Download, Link2, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
 import { useEffect, useRef, useState } from 'react'
 import { EmptyState } from '@/components/empty-state'
 import { Button } from '@/components/ui/button'
@@ -71,6 +71,10 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
         <span className="hidden text-xs text-muted-foreground sm:inline">
           <Kbd>{isMac() ? '⌘' : 'Ctrl'}</Kbd> + <Kbd>Enter</Kbd> to run
         </span>
+        <Button size="sm" variant="ghost" onClick={() => void copyShareLink(sql)} disabled={!sql.trim()} title="Copy a link that opens this SQL">
+          <Link2 aria-hidden />
+          Copy link
+        </Button>
         <div className="ml-auto flex items-center gap-3 text-xs text-muted-foreground" aria-live="polite">
           <Status state={state} />
         </div>
@@ -184,6 +188,20 @@ function ExportButton({ api, queryId }: { api: Api; queryId: string }) {
       Export CSV
     </Button>
   )
+}
+
+/** A link to the query page with this SQL in it, for sharing (the receiver runs it as themselves). */
+export function shareLink(sql: string, origin = window.location.origin): string {
+  return `${origin}/query/?sql=${encodeURIComponent(sql)}`
+}
+
+async function copyShareLink(sql: string) {
+  try {
+    await navigator.clipboard.writeText(shareLink(sql))
+    toast.success('Link copied: it opens this SQL in the query page')
+  } catch {
+    toast.error('The browser did not allow copying; copy the address from the page instead')
+  }
 }
 
 function triggerDownload(href: string, fileName: string) {
