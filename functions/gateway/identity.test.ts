@@ -219,6 +219,11 @@ describe('signed download links', () => {
     const forged = await fetch(`${server.url}/api/query/${first}/results.csv?access=${access.slice(0, -3)}xyz`)
     expect(forged.status).toBe(401)
     expect((await forged.json()).error.message).toMatch(/not valid/)
+    // A path that is not a query id at all is refused, not a server error.
+    for (const path of ['/api/query/%E0%A4%A/results.csv', '/api/query/%ZZ/results.csv']) {
+      const res = await fetch(`${server.url}${path}?access=${access}`)
+      expect(res.status, path).toBe(401)
+    }
   })
 
   it('are refused for a query that has not succeeded', async () => {

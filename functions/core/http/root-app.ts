@@ -25,7 +25,8 @@ export function createRootApp(log: Logger, auth: AuthConfig, downloadSecret: str
     const access = c.req.query('access')
     const exported = EXPORT_PATH.exec(c.req.path)
     if (access === undefined || !exported || c.req.method !== 'GET') return caller(c, next)
-    c.set('tenant', downloads.verify(access, decodeURIComponent(exported[1]!)))
+    // Query ids are plain letters, digits, _ and -: the raw segment is the id (or no id at all).
+    c.set('tenant', downloads.verify(access, exported[1]!))
     return next()
   })
   app.use('/api/*', jsonBodyLimit())
