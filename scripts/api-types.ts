@@ -1,7 +1,7 @@
 // The web's API types, generated from the API's own OpenAPI document (itself generated from the
 // zod schemas that validate every route), so the client cannot drift from the server.
-//   npm run api-types          rewrites web/lib/api/schema.d.ts
-// A test fails when the committed file is not what this would write.
+//   npm run api-types          writes web/lib/api/schema.d.ts (not in git; `npm run typecheck`,
+//                              and so `npm test`, writes it before type-checking the web)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,5 +35,4 @@ export async function apiTypes(): Promise<string> {
 
 if (import.meta.main) {
   await writeFile(API_TYPES_FILE, await apiTypes())
-  console.log(`wrote ${API_TYPES_FILE}`)
 }
