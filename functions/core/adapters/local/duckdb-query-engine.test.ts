@@ -491,6 +491,13 @@ describe('the results lifecycle', () => {
     expect((await aged.get(ACME, recent.queryId)).status).toBe('SUCCEEDED')
     // A fresh engine (another process) finds nothing of them either.
     await expect(newEngine().get(ACME, small.queryId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+
+    // Start-up recovery expires too, in the same pass that fails the queries left RUNNING.
+    clock += 2 * 3_600_000
+    const restarted = newEngine({ resultTtlMs: 3_600_000 }, () => new Date(clock))
+    expect(await restarted.recover()).toBe(0)
+    await expect(restarted.get(ACME, recent.queryId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    expect(await readdir(join(dataDir, keys.resultsTenant(ACME)))).toEqual([])
   })
 })
 

@@ -200,12 +200,13 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.stale.add(tenant)
   }
 
-  /** Marks records left RUNNING by a process that died FAILED; returns how many. */
+  /** Marks records left RUNNING by a process that died FAILED (returns how many) and removes expired ones; then expires hourly. */
   async recover(): Promise<number> {
-    await this.expire()
     this.expiring ??= setInterval(() => void this.expire().catch(() => undefined), EXPIRE_EVERY_MS).unref()
     let recovered = 0
+    // One pass over the records at start-up: expired ones go, ones left RUNNING end FAILED.
     for await (const record of this.records.all()) {
+      if (await this.removeIfExpired(record)) continue
       if (record.status !== 'RUNNING' || this.runs.has(runKey(record.tenant, record.queryId))) continue
       await this.removeResult(record.tenant, record.queryId)
       const error = { code: 'INTERRUPTED', message: RESTARTED }
@@ -217,20 +218,22 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   /**
    * The local results lifecycle (an S3 lifecycle rule does this in the cloud): the record and the
-   * result of every query that ended more than `resultTtlMs` ago are removed. Run at start-up and
-   * every hour after; answers how many were removed.
+   * result of every query that ended more than `resultTtlMs` ago are removed. Done at start-up (in
+   * recover) and every hour after; answers how many were removed.
    */
   async expire(): Promise<number> {
-    const cutoff = this.now().getTime() - this.deps.limits.resultTtlMs
     let removed = 0
-    for await (const record of this.records.all()) {
-      if (record.status === 'RUNNING' || !record.endedAt || Date.parse(record.endedAt) > cutoff) continue
-      await this.removeResult(record.tenant, record.queryId)
-      await this.records.remove(record.tenant, record.queryId)
-      this.recent.delete(runKey(record.tenant, record.queryId))
-      removed++
-    }
+    for await (const record of this.records.all()) if (await this.removeIfExpired(record)) removed++
     return removed
+  }
+
+  private async removeIfExpired(record: QueryRecord): Promise<boolean> {
+    const cutoff = this.now().getTime() - this.deps.limits.resultTtlMs
+    if (record.status === 'RUNNING' || !record.endedAt || Date.parse(record.endedAt) > cutoff) return false
+    await this.removeResult(record.tenant, record.queryId)
+    await this.records.remove(record.tenant, record.queryId)
+    this.recent.delete(runKey(record.tenant, record.queryId))
+    return true
   }
 
   async close(): Promise<void> {
