@@ -19,8 +19,6 @@ export async function bundle(outdir, entryPoints) {
     format: 'esm',
     target: 'node24',
     external: ['@duckdb/node-api'],
-    // @hono/zod-openapi and friends say they have no side effects; keep their module order as written.
-    ignoreAnnotations: true,
     // Bundled CommonJS packages call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __csvlakeRequire } from 'node:module'; const require = __csvlakeRequire(import.meta.url);" },
     sourcemap: 'linked',

@@ -1,9 +1,8 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { Logger } from '../core/logger.ts'
-import { createApp } from '../core/http/openapi.ts'
+import { createApp, type CsvlakeApp } from '../core/http/openapi.ts'
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -23,26 +22,24 @@ const PAGE = `<!doctype html>
  * The OpenAPI document of every route of `apps` (generated from the zod schemas that validate
  * them) and a browsable docs page whose assets are served from here: it works offline.
  */
-export function createDocsApp(deps: { log: Logger; apps: OpenAPIHono<never>[] | (() => Promise<OpenAPIHono<never>[]>) }) {
+export function createDocsApp(deps: { log: Logger; apps: CsvlakeApp[] | (() => Promise<CsvlakeApp[]>) }) {
   const app = createApp(deps.log)
-  // Generated on first request, not at start-up: a cold start does not pay for it.
-  let document: ReturnType<OpenAPIHono['getOpenAPI31Document']> | undefined
+  // Generated on first request, not at start-up: a cold start does not pay for it (nor loads the generator).
+  let document: Record<string, unknown> | undefined
   const generate = async () => {
-    const documented = new OpenAPIHono()
-    for (const sub of typeof deps.apps === 'function' ? await deps.apps() : deps.apps) documented.route('/', sub as never)
-    // With an identity provider, every call but health, config and these docs needs a bearer JWT.
-    documented.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    return documented.getOpenAPI31Document({
-      security: [{ bearerAuth: [] }],
-      openapi: '3.1.0',
-      info: {
+    const apps = typeof deps.apps === 'function' ? await deps.apps() : deps.apps
+    const { openApiDocument } = await import('../core/http/openapi-document.ts')
+    return openApiDocument(
+      apps.flatMap((sub) => sub.operations),
+      {
         title: 'csvlake API',
         version: '0.1.0',
         description:
           'Upload CSV files, preview them, submit them to the ingest workflow, and query them with SQL. ' +
-          'Errors always look like {"error": {"code", "message"}}.',
+          'Errors always look like {"error": {"code", "message"}}. ' +
+          'With an identity provider, every call but health, config and these docs needs a bearer JWT.',
       },
-    })
+    )
   }
   const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
   app.get('/api/openapi.json', async (c) => c.json((document ??= await generate())))

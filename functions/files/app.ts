@@ -1,19 +1,18 @@
-import { createRoute } from '@hono/zod-openapi'
 import { z } from '../core/zod.ts'
 import { FileMeta } from '../core/files/file-meta.ts'
 import { deleteFile, listFiles } from '../core/files/file-registry.ts'
-import { createApp, errors, json } from '../core/http/openapi.ts'
+import { createApp, defineRoute, errors, json } from '../core/http/openapi.ts'
 import { FileId } from '../core/ids.ts'
 import type { Services } from '../core/services.ts'
 
-const listRoute = createRoute({
+const listRoute = defineRoute({
   method: 'get',
   path: '/api/files',
   summary: "The caller's uploads, newest first",
   responses: { 200: json(z.object({ files: z.array(FileMeta) }), 'Uploads') },
 })
 
-const deleteRoute = createRoute({
+const deleteRoute = defineRoute({
   method: 'delete',
   path: '/api/files/{fileId}',
   summary: 'Delete an upload (tables loaded from it stay)',

@@ -34,7 +34,7 @@ export function createGatewayApp(services: Services) {
   const app = createRootApp(services.log, services.config.auth, services.config.downloadSecret)
   const apps = functionApps(services)
   for (const sub of apps) app.route('/', sub)
-  app.route('/', createDocsApp({ log: services.log, apps: apps as never }))
+  app.route('/', createDocsApp({ log: services.log, apps }))
   // The web UI for every other GET; unknown /api paths still answer the API's JSON 404.
   const web = webUiHandler(services.config.webDir, LANDING_PAGE)
   app.get('*', async (c, next) => (c.req.path === '/api' || c.req.path.startsWith('/api/') ? next() : web(c)))

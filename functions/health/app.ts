@@ -1,16 +1,15 @@
-import { createRoute } from '@hono/zod-openapi'
-import { z } from '../core/zod.ts'
-import { createApp, json } from '../core/http/openapi.ts'
+import { doc, z } from '../core/zod.ts'
+import { createApp, defineRoute, json } from '../core/http/openapi.ts'
 import type { Services } from '../core/services.ts'
 
-const healthRoute = createRoute({
+const healthRoute = defineRoute({
   method: 'get',
   path: '/api/health',
   summary: 'Liveness (no token needed)',
   responses: { 200: json(z.object({ status: z.literal('ok'), mode: z.enum(['local', 'aws']) }), 'Up') },
 })
 
-const configRoute = createRoute({
+const configRoute = defineRoute({
   method: 'get',
   path: '/api/config',
   summary: 'What a browser client needs to know (no token needed)',
@@ -20,10 +19,10 @@ const configRoute = createRoute({
         mode: z.enum(['local', 'aws']),
         identity: z.object({
           enabled: z.boolean(),
-          issuer: z.string().optional(),
-          domain: z.string().optional().openapi({ description: 'The Auth0 domain to sign in with' }),
-          clientId: z.string().optional(),
-          audience: z.string().optional(),
+          issuer: z.optional(z.string()),
+          domain: doc(z.optional(z.string()), { description: 'The Auth0 domain to sign in with' }),
+          clientId: z.optional(z.string()),
+          audience: z.optional(z.string()),
         }),
         maxUploadBytes: z.number(),
       }),

@@ -1,6 +1,5 @@
-import { createRoute } from '@hono/zod-openapi'
-import { z } from '../core/zod.ts'
-import { createApp, errors, json } from '../core/http/openapi.ts'
+import { doc, named, z } from '../core/zod.ts'
+import { createApp, defineRoute, errors, intParam, json } from '../core/http/openapi.ts'
 import { JobId } from '../core/ids.ts'
 import { DialectOverride } from '../core/ingest/dialect.ts'
 import type { JobRecord } from '../core/ports/workflow.ts'
@@ -8,17 +7,20 @@ import type { Services } from '../core/services.ts'
 
 const ColumnSchema = z.object({ name: z.string(), type: z.string() })
 
-export const Job = z
-  .object({
+export const Job = named(
+  'Job',
+  z.object({
     jobId: JobId,
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
     fileId: z.string(),
     fileName: z.string(),
     mode: z.enum(['create', 'append', 'replace']),
     onError: z.enum(['fail', 'skip']),
-    dialect: DialectOverride.openapi({ description: 'How the file was read; submit it again with these to read it the same way' }),
+    dialect: doc(z.readonly(DialectOverride), {
+      description: 'How the file was read; submit it again with these to read it the same way',
+    }),
     startedAt: z.string(),
-    endedAt: z.string().optional(),
+    endedAt: z.optional(z.string()),
     executionArn: z.string(),
     steps: z.array(
       z.object({
@@ -26,40 +28,40 @@ export const Job = z
         type: z.string(),
         status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CAUGHT']),
         startedAt: z.string(),
-        endedAt: z.string().optional(),
-        error: z.string().optional(),
-        passes: z.number().int().optional(),
-        retries: z.number().int().optional(),
+        endedAt: z.optional(z.string()),
+        error: z.optional(z.string()),
+        passes: z.optional(z.int()),
+        retries: z.optional(z.int()),
       }),
     ),
     table: z.object({
       name: z.string(),
-      columns: z.array(ColumnSchema).optional(),
-      rowCount: z.number().int().optional(),
+      columns: z.optional(z.array(ColumnSchema)),
+      rowCount: z.optional(z.int()),
     }),
-    rows: z
-      .object({
-        read: z.number().int(),
-        loaded: z.number().int(),
-        rejected: z.number().int(),
+    rows: z.optional(
+      z.object({
+        read: z.int(),
+        loaded: z.int(),
+        rejected: z.int(),
         rejectedRows: z.array(
-          z.object({ line: z.number().int(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() }),
+          z.object({ line: z.int(), column: z.nullable(z.string()), value: z.nullable(z.string()), message: z.string() }),
         ),
-      })
-      .optional(),
-    error: z
-      .object({
+      }),
+    ),
+    error: z.optional(
+      z.object({
         code: z.string(),
         message: z.string(),
-        line: z.number().int().optional(),
-        column: z.string().optional(),
-        value: z.string().optional(),
-      })
-      .optional(),
-  })
-  .openapi('Job')
+        line: z.optional(z.int()),
+        column: z.optional(z.string()),
+        value: z.optional(z.string()),
+      }),
+    ),
+  }),
+)
 
-const jobRoute = createRoute({
+const jobRoute = defineRoute({
   method: 'get',
   path: '/api/job-status',
   summary: 'The ingest workflow of a submit: status, one step per state, the table or the error',
@@ -67,11 +69,11 @@ const jobRoute = createRoute({
   responses: { 200: json(Job, 'The job'), ...errors(400, 404) },
 })
 
-const listRoute = createRoute({
+const listRoute = defineRoute({
   method: 'get',
   path: '/api/jobs',
   summary: 'Your most recent ingest jobs, newest first',
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
+  request: { query: z.object({ limit: z.optional(intParam(1, 200)) }) },
   responses: { 200: json(z.object({ jobs: z.array(Job) }), 'Jobs'), ...errors(400) },
 })
 

@@ -1,7 +1,6 @@
-import { createRoute } from '@hono/zod-openapi'
-import { z } from '../core/zod.ts'
+import { doc, named, z } from '../core/zod.ts'
 import { AppError } from '../core/errors.ts'
-import { createApp, errors, json } from '../core/http/openapi.ts'
+import { createApp, defineRoute, errors, intParam, json } from '../core/http/openapi.ts'
 import { downloadLinks } from '../core/http/download-links.ts'
 import { pullStream } from '../core/http/web-stream.ts'
 import { newId, QueryId } from '../core/ids.ts'
@@ -10,39 +9,42 @@ import { decodePageToken, encodePageToken, MAX_PAGE_ROWS } from '../core/query/p
 import type { Services } from '../core/services.ts'
 import type { TenantId } from '../core/tenant.ts'
 
-const Cell = z.any().openapi({ description: 'number, string (big integers, decimals, dates), boolean or null' })
+const Cell = doc(z.any(), { description: 'number, string (big integers, decimals, dates), boolean or null' })
 
-const QueryResult = z
-  .object({
+const QueryResult = named(
+  'QueryResult',
+  z.object({
     queryId: QueryId,
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
     sql: z.string(),
     submittedAt: z.string(),
-    endedAt: z.string().optional(),
-    columns: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
-    rows: z.array(z.array(Cell)).optional(),
-    rowCount: z.number().int().optional().openapi({ description: 'Rows in the whole result, not just this page' }),
-    offset: z.number().int().optional(),
-    nextToken: z.string().optional(),
-    stats: z.object({ elapsedMs: z.number() }).optional(),
-    error: z
-      .object({ code: z.string(), message: z.string(), line: z.number().int().optional(), column: z.number().int().optional() })
-      .optional(),
-  })
-  .openapi('QueryResult')
+    endedAt: z.optional(z.string()),
+    columns: z.optional(z.array(z.object({ name: z.string(), type: z.string() }))),
+    rows: z.optional(z.array(z.array(Cell))),
+    rowCount: doc(z.optional(z.int()), { description: 'Rows in the whole result, not just this page' }),
+    offset: z.optional(z.int()),
+    nextToken: z.optional(z.string()),
+    stats: z.optional(z.object({ elapsedMs: z.number() })),
+    error: z.optional(
+      z.object({ code: z.string(), message: z.string(), line: z.optional(z.int()), column: z.optional(z.int()) }),
+    ),
+  }),
+)
 
-const RunQuery = z
-  .object({
-    sql: z.string().min(1, 'Write some SQL to run').max(100_000),
-    waitMs: z.number().int().min(0).max(60_000).optional().openapi({ description: 'How long to wait for the result before answering 202' }),
-    maxResults: z.number().int().min(1).max(MAX_PAGE_ROWS).optional(),
-  })
-  .strict()
-  .openapi('RunQuery')
+const RunQuery = named(
+  'RunQuery',
+  z.strictObject({
+    sql: z.string().check(z.minLength(1, 'Write some SQL to run'), z.maxLength(100_000)),
+    waitMs: doc(z.optional(z.int().check(z.minimum(0), z.maximum(60_000))), {
+      description: 'How long to wait for the result before answering 202',
+    }),
+    maxResults: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_PAGE_ROWS))),
+  }),
+)
 
 const idParam = z.object({ queryId: QueryId })
 
-const runRoute = createRoute({
+const runRoute = defineRoute({
   method: 'post',
   path: '/api/query',
   summary: 'Run one read-only SQL statement over your tables',
@@ -54,21 +56,21 @@ const runRoute = createRoute({
   },
 })
 
-const getRoute = createRoute({
+const getRoute = defineRoute({
   method: 'get',
   path: '/api/query/{queryId}',
   summary: 'A query: its status, and a page of its result',
   request: {
     params: idParam,
     query: z.object({
-      nextToken: z.string().max(200).optional(),
-      maxResults: z.coerce.number().int().min(1).max(MAX_PAGE_ROWS).optional(),
+      nextToken: z.optional(z.string().check(z.maxLength(200))),
+      maxResults: z.optional(intParam(1, MAX_PAGE_ROWS)),
     }),
   },
   responses: { 200: json(QueryResult, 'The query'), ...errors(400, 404) },
 })
 
-const cancelRoute = createRoute({
+const cancelRoute = defineRoute({
   method: 'delete',
   path: '/api/query/{queryId}',
   summary: 'Cancel a running query',
@@ -76,27 +78,30 @@ const cancelRoute = createRoute({
   responses: { 200: json(QueryResult, 'The query, CANCELLED unless it had ended'), ...errors(400, 404) },
 })
 
-const exportRoute = createRoute({
+const exportRoute = defineRoute({
   method: 'get',
   path: '/api/query/{queryId}/results.csv',
   summary: 'The whole result as CSV, streamed',
   request: {
     params: idParam,
     query: z.object({
-      access: z.string().max(1000).optional().openapi({ description: 'A signed download link\'s token (POST .../download), in place of the bearer token' }),
+      access: doc(z.optional(z.string().check(z.maxLength(1000))), {
+        description: "A signed download link's token (POST .../download), in place of the bearer token",
+      }),
     }),
   },
   responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errors(400, 404, 409) },
 })
 
-const DownloadLink = z
-  .object({
-    url: z.string().openapi({ example: '/api/query/q_9f8e7d6c5b4a39281706f5e4d3c2b1a0/results.csv?access=eyJ0Ijoi...' }),
+const DownloadLink = named(
+  'DownloadLink',
+  z.object({
+    url: doc(z.string(), { example: '/api/query/q_9f8e7d6c5b4a39281706f5e4d3c2b1a0/results.csv?access=eyJ0Ijoi...' }),
     expiresAt: z.string(),
-  })
-  .openapi('DownloadLink')
+  }),
+)
 
-const downloadRoute = createRoute({
+const downloadRoute = defineRoute({
   method: 'post',
   path: '/api/query/{queryId}/download',
   summary: 'A link to the whole result as CSV that opens without the bearer token for a minute',

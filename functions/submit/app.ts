@@ -1,30 +1,31 @@
-import { createRoute } from '@hono/zod-openapi'
-import { z } from '../core/zod.ts'
-import { createApp, errors, json } from '../core/http/openapi.ts'
+import { doc, named, z } from '../core/zod.ts'
+import { createApp, defineRoute, errors, json } from '../core/http/openapi.ts'
 import { FileId, JobId } from '../core/ids.ts'
 import { DialectOverride } from '../core/ingest/dialect.ts'
 import { startIngest } from '../core/ingest/start-ingest.ts'
 import type { Services } from '../core/services.ts'
 
-const SubmitBody = z
-  .object({
+const SubmitBody = named(
+  'Submit',
+  z.strictObject({
     fileId: FileId,
-    table: z.string().max(64).optional().openapi({ description: 'Defaults to the file name: "City People.csv" -> city_people' }),
-    mode: z.enum(['create', 'append', 'replace']).default('create'),
-    onError: z
-      .enum(['fail', 'skip'])
-      .default('fail')
-      .openapi({ description: 'fail: the first bad row fails the job with its line; skip: bad rows are counted and listed' }),
-    dialect: DialectOverride.optional(),
-  })
-  .strict()
-  .openapi('Submit')
+    table: doc(z.optional(z.string().check(z.maxLength(64))), {
+      description: 'Defaults to the file name: "City People.csv" -> city_people',
+    }),
+    mode: z._default(z.enum(['create', 'append', 'replace']), 'create'),
+    onError: doc(z._default(z.enum(['fail', 'skip']), 'fail'), {
+      description: 'fail: the first bad row fails the job with its line; skip: bad rows are counted and listed',
+    }),
+    dialect: z.optional(DialectOverride),
+  }),
+)
 
-const Submitted = z
-  .object({ jobId: JobId, status: z.literal('RUNNING'), table: z.string(), executionArn: z.string() })
-  .openapi('Submitted')
+const Submitted = named(
+  'Submitted',
+  z.object({ jobId: JobId, status: z.literal('RUNNING'), table: z.string(), executionArn: z.string() }),
+)
 
-const submitRoute = createRoute({
+const submitRoute = defineRoute({
   method: 'post',
   path: '/api/submit',
   summary: 'Start the ingest workflow for an upload',

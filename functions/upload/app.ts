@@ -1,13 +1,12 @@
-import { createRoute } from '@hono/zod-openapi'
-import { z } from '../core/zod.ts'
+import { doc, z } from '../core/zod.ts'
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { FileMeta } from '../core/files/file-meta.ts'
 import { receiveUpload } from '../core/files/receive-upload.ts'
-import { createApp, errors, json } from '../core/http/openapi.ts'
+import { createApp, defineRoute, errors, json } from '../core/http/openapi.ts'
 import type { Services } from '../core/services.ts'
 
-const uploadRoute = createRoute({
+const uploadRoute = defineRoute({
   method: 'post',
   path: '/api/upload',
   summary: 'Upload a CSV file (or .csv.gz)',
@@ -16,7 +15,7 @@ const uploadRoute = createRoute({
     'the file is listed only once complete. Refused: no file, an empty file, a binary file, a file over the limit.',
   request: {
     body: {
-      content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
+      content: { 'multipart/form-data': { schema: z.object({ file: doc(z.any(), { type: 'string', format: 'binary' }) }) } },
       required: true,
     },
   },
@@ -27,7 +26,7 @@ export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' 
   const app = createApp(deps.log)
   // Documented from the route, but read by our streaming parser, not by the validator
   // (which would call Hono's parseBody and buffer the whole file).
-  app.openAPIRegistry.registerPath(uploadRoute)
+  app.document(uploadRoute)
   app.post(uploadRoute.path, async (c) => {
     const length = c.req.header('content-length')
     const meta = await receiveUpload(

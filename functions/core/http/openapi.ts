@@ -1,7 +1,7 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
-import { z } from '../zod.ts'
-import type { Hook } from '@hono/zod-openapi'
-import type { Env } from 'hono'
+import { Hono, type Env, type Handler, type MiddlewareHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { validator } from 'hono/validator'
+import { doc, named, z } from '../zod.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { TenantId } from '../tenant.ts'
@@ -10,35 +10,106 @@ import { createOnError, onNotFound } from './on-error.ts'
 /** What every function's handlers can read from the context: the caller's tenant. */
 export type TenantEnv = Env & { Variables: { tenant: TenantId } }
 
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'NOT_FOUND' }),
-      message: z.string().openapi({ example: 'The file was not found. Check the id; it may have been deleted.' }),
-    }).passthrough(),
-  })
-  .openapi('Error')
+type Schema = z.ZodMiniType
+type Content = Record<string, { schema: Schema }>
+
+/**
+ * One operation of the API, in OpenAPI's own terms: the schemas validate the request at run
+ * time and describe it in the document (generated from these on request, by the docs function).
+ */
+export type RouteSpec = {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete'
+  /** OpenAPI's path syntax: /api/query/{queryId} */
+  path: `/${string}`
+  summary: string
+  description?: string
+  request?: {
+    params?: z.ZodMiniObject
+    query?: z.ZodMiniObject
+    body?: { content: Content; required?: boolean }
+  }
+  responses: Record<number, { description: string; content?: Content }>
+}
+
+export const defineRoute = <const R extends RouteSpec>(route: R): R => route
+
+type Req<R extends RouteSpec> = NonNullable<R['request']>
+type ValidatedOf<R extends RouteSpec> = (Req<R> extends { params: infer P extends Schema } ? { param: z.output<P> } : {}) &
+  (Req<R> extends { query: infer Q extends Schema } ? { query: z.output<Q> } : {}) &
+  (Req<R> extends { body: { content: { 'application/json': { schema: infer B extends Schema } } } } ? { json: z.output<B> } : {})
+
+/** A function's routes: Hono, plus the operations it documents. */
+export class CsvlakeApp extends Hono<TenantEnv> {
+  readonly operations: RouteSpec[] = []
+
+  /** Lists a route in the document whose handler reads the request itself (the streamed upload). */
+  document(route: RouteSpec): this {
+    this.operations.push(route)
+    return this
+  }
+
+  /** Registers a documented route whose params, query and JSON body are validated before `handler` runs. */
+  openapi<const R extends RouteSpec>(route: R, handler: Handler<TenantEnv, string, { out: ValidatedOf<R> }>): this {
+    this.operations.push(route)
+    const checks: MiddlewareHandler[] = []
+    const request = route.request
+    if (request?.query) checks.push(validator('query', parseWith(request.query)))
+    if (request?.params) checks.push(validator('param', parseWith(request.params)))
+    const body = request?.body?.content['application/json']?.schema
+    if (body) checks.push(requireJson, validator('json', parseWith(body)))
+    this.on([route.method.toUpperCase()], [route.path.replaceAll(/\{(\w+)\}/g, ':$1')], ...checks, handler as Handler)
+    return this
+  }
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i
+
+/** A JSON body must say it is one; without a body at all the schema says what is missing. */
+const requireJson: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header('content-type')
+  if (type ? !JSON_TYPE.test(type) : (c.req.header('content-length') ?? '0') !== '0') {
+    throw new HTTPException(415, { message: 'Unsupported Media Type' })
+  }
+  await next()
+}
+
+const parseWith = (schema: Schema) => (value: unknown) => {
+  const result = schema.safeParse(value)
+  if (!result.success) rejectInvalid(result.error)
+  return result.data as never
+}
 
 /** Validation failures use the one error shape too, with the field that was wrong. */
-export const rejectInvalid: Hook<unknown, TenantEnv, string, unknown> = (result) => {
-  if (result.success) return
-  const issue = result.error.issues[0]
+export function rejectInvalid(error: z.ZodError): never {
+  const issue = error.issues[0]
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''
   throw new AppError('BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`, {
     field: issue?.path.join('.') ?? null,
   })
 }
 
-export function createApp(log: Logger) {
-  const app = new OpenAPIHono<TenantEnv>({ defaultHook: rejectInvalid })
+export const ErrorBody = named(
+  'Error',
+  z.object({
+    error: z.looseObject({
+      code: doc(z.string(), { example: 'NOT_FOUND' }),
+      message: doc(z.string(), { example: 'The file was not found. Check the id; it may have been deleted.' }),
+    }),
+  }),
+)
+
+/** A whole number in a query string: coerced from the text, checked, documented as an integer. */
+export const intParam = (min: number, max: number) =>
+  doc(z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max))), { type: 'integer', minimum: min, maximum: max })
+
+export function createApp(log: Logger): CsvlakeApp {
+  const app = new CsvlakeApp()
   app.onError(createOnError(log))
   app.notFound(onNotFound)
   return app
 }
 
-export type CsvlakeApp = ReturnType<typeof createApp>
-
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+export const json = <T extends Schema>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 })

@@ -1,5 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
-import type { MiddlewareHandler } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import type { AuthConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import { LOCAL_TENANT } from '../tenant.ts'
@@ -15,7 +14,7 @@ import { fixedTenant } from './tenant.ts'
  * the tenant a signed download link was made for), and the JSON body limit.
  */
 export function createRootApp(log: Logger, auth: AuthConfig, downloadSecret: string) {
-  const app = new OpenAPIHono<TenantEnv>()
+  const app = new Hono<TenantEnv>()
   app.onError(createOnError(log))
   app.notFound(onNotFound)
   const caller = auth.enabled ? lazyJwtTenant(auth) : fixedTenant(LOCAL_TENANT)

@@ -1,9 +1,8 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import type { Services } from '../services.ts'
 import { servicesForMode } from '../services-for-mode.ts'
-import type { TenantEnv } from './openapi.ts'
+import type { CsvlakeApp } from './openapi.ts'
 import { createRootApp } from './root-app.ts'
 import { serveApp } from './serve.ts'
 
@@ -11,7 +10,7 @@ import { serveApp } from './serve.ts'
  * Runs one function on its own, listening on PORT, as its Knative service runs it: the same app
  * the local gateway mounts, with the same tenant resolution in front.
  */
-export async function runFunction(name: string, build: (services: Services) => OpenAPIHono<TenantEnv>) {
+export async function runFunction(name: string, build: (services: Services) => CsvlakeApp) {
   const config = loadConfig()
   const log = createLogger()
   const services = await servicesForMode(config, log)

@@ -1,13 +1,14 @@
-import { z } from '../zod.ts'
+import { named, z } from '../zod.ts'
 
 /**
  * Column types as Athena names them; the crawler creates the table with these:
  * bigint, decimal(p,s), double, boolean, date, timestamp, string.
  */
-export const PreviewType = z
-  .string()
-  .regex(/^(bigint|double|boolean|date|timestamp|string|decimal\(\d{1,2},\d{1,2}\))$/)
-  .openapi('PreviewType', { example: 'decimal(10,2)' })
+export const PreviewType = named(
+  'PreviewType',
+  z.string().check(z.regex(/^(bigint|double|boolean|date|timestamp|string|decimal\(\d{1,2},\d{1,2}\))$/)),
+  { example: 'decimal(10,2)' },
+)
 export type PreviewType = z.infer<typeof PreviewType>
 
 /** Athena's (and Parquet's) widest exact decimal; wider plain numbers become double. */

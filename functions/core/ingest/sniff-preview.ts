@@ -1,4 +1,4 @@
-import { z } from '../zod.ts'
+import { doc, z } from '../zod.ts'
 import { parse } from 'csv-parse/sync'
 import type { Dialect } from './dialect.ts'
 import { decodeHead } from './sniff-decode.ts'
@@ -6,17 +6,16 @@ import { PreviewType, columnType } from './sniff-infer.ts'
 import { scanRecords } from './sniff-scan.ts'
 
 // No OpenAPI component ids here: routes embed these in their own named bodies.
-export const PreviewProblem = z.object({ line: z.number().int(), message: z.string() })
+export const PreviewProblem = z.object({ line: z.int(), message: z.string() })
 export type PreviewProblem = z.infer<typeof PreviewProblem>
 
-export const Preview = z
-  .object({
-    columns: z.array(z.object({ name: z.string(), type: PreviewType })),
-    rows: z.array(z.record(z.string(), z.string().nullable())).openapi({ description: 'Empty cells are null' }),
-    problems: z.array(PreviewProblem).openapi({ description: 'At most 100, in file order' }),
-    truncated: z.boolean().openapi({ description: 'The file goes on past the head that was read' }),
-    multilineFields: z.boolean().openapi({ description: 'Some field holds a line break' }),
-  })
+export const Preview = z.object({
+  columns: z.array(z.object({ name: z.string(), type: PreviewType })),
+  rows: doc(z.array(z.record(z.string(), z.nullable(z.string()))), { description: 'Empty cells are null' }),
+  problems: doc(z.array(PreviewProblem), { description: 'At most 100, in file order' }),
+  truncated: doc(z.boolean(), { description: 'The file goes on past the head that was read' }),
+  multilineFields: doc(z.boolean(), { description: 'Some field holds a line break' }),
+})
 export type Preview = z.infer<typeof Preview>
 
 export const MAX_PROBLEMS = 100

@@ -1,11 +1,13 @@
-import { z } from '../zod.ts'
+import { doc, z } from '../zod.ts'
 import { RESERVED_WORD_MESSAGE, RESERVED_WORDS, TABLE_NAME_PATTERN, TABLE_NAME_PATTERN_MESSAGE } from './table-name-rules.ts'
 
 export { RESERVED_WORDS, tableNameFromFile } from './table-name-rules.ts'
 
-export const TableName = z
-  .string()
-  .regex(TABLE_NAME_PATTERN, TABLE_NAME_PATTERN_MESSAGE)
-  .refine((name) => !RESERVED_WORDS.has(name), { message: RESERVED_WORD_MESSAGE })
-  .openapi({ example: 'city_people' })
+export const TableName = doc(
+  z.string().check(
+    z.regex(TABLE_NAME_PATTERN, TABLE_NAME_PATTERN_MESSAGE),
+    z.refine((name) => !RESERVED_WORDS.has(name), { message: RESERVED_WORD_MESSAGE }),
+  ),
+  { example: 'city_people' },
+)
 export type TableName = z.infer<typeof TableName>

@@ -13,12 +13,12 @@ const StoredRecord = z.object({
   sql: z.string(),
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
   submittedAt: z.string(),
-  endedAt: z.string().optional(),
-  columns: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
-  rowCount: z.number().optional(),
-  error: z
-    .object({ code: z.string(), message: z.string(), line: z.number().optional(), column: z.number().optional() })
-    .optional(),
+  endedAt: z.optional(z.string()),
+  columns: z.optional(z.array(z.object({ name: z.string(), type: z.string() }))),
+  rowCount: z.optional(z.number()),
+  error: z.optional(
+    z.object({ code: z.string(), message: z.string(), line: z.optional(z.number()), column: z.optional(z.number()) }),
+  ),
 })
 
 /** Query ids become object keys and file paths: nothing that could leave the tenant's folder. */
