@@ -58,7 +58,9 @@ export class TenantSandbox {
       // external access is off; the lock comes last so nothing changes after it.
       const allowed = [folders.lake, folders.results].map((d) => sqlString(d.endsWith(sep) ? d : d + sep))
       await admin.run(`SET allowed_directories = [${allowed.join(', ')}]`)
-      await admin.run('SET parquet_metadata_cache = true')
+      // GLOBAL: a plain SET lasts for this admin connection only, and every query runs on a
+      // connection of its own, so each one read and parsed the Parquet footers again.
+      await admin.run('SET GLOBAL parquet_metadata_cache = true')
       await admin.run('SET enable_external_access = false')
       await admin.run('SET lock_configuration = true')
       return new TenantSandbox(settings.tenant, settings.dataDir, instance, admin)
