@@ -74,17 +74,26 @@ export class DiskObjectStore implements ObjectStore {
 
   async putBytes(key: string, data: Uint8Array | string, opts: { durable?: boolean } = {}): Promise<void> {
     const target = this.pathOf(key)
-    const temp = await this.tempPath()
+    // Small objects are written on every query: no mkdir before the open or the rename unless
+    // the folder turns out to be missing (each is a round trip to the thread pool).
+    const temp = join(this.root, TMP_DIR, randomUUID())
     try {
-      const handle = await open(temp, 'wx')
+      const handle = await open(temp, 'wx').catch(async (err: unknown) => {
+        if (!isMissing(err)) throw err
+        await mkdir(dirname(temp), { recursive: true })
+        return open(temp, 'wx')
+      })
       try {
         await handle.writeFile(data)
         if (opts.durable !== false) await handle.sync()
       } finally {
         await handle.close()
       }
-      await mkdir(dirname(target), { recursive: true })
-      await rename(temp, target)
+      await rename(temp, target).catch(async (err: unknown) => {
+        if (!isMissing(err)) throw err
+        await mkdir(dirname(target), { recursive: true })
+        await rename(temp, target)
+      })
     } catch (err) {
       await rm(temp, { force: true })
       throw err

@@ -83,7 +83,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.dataDir = resolve(deps.dataDir)
     this.now = deps.now ?? (() => new Date())
     this.records = new QueryRecords(deps.store)
-    this.smallResults = new SmallResults(deps.store)
+    this.smallResults = new SmallResults(this.dataDir)
     const { memoryLimit, threads } = deps.limits
     this.pool = new SandboxPool(
       (tenant) => TenantSandbox.open({ dataDir: this.dataDir, tenant, memoryLimit, threads }),

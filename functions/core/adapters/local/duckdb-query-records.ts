@@ -6,6 +6,8 @@ import { tenantId, type TenantId } from '../../tenant.ts'
 import type { Column } from '../../ports/catalog.ts'
 import type { Cell } from '../../ports/query-engine.ts'
 import { stringify } from 'csv-stringify/sync'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 
 const StoredRecord = z.object({
   queryId: z.string(),
@@ -70,16 +72,24 @@ export class QueryRecords {
 
 export type SmallResult = { columns: Column[]; rows: Cell[][] }
 
-/** Results of at most one page, kept as JSON beside where a Parquet result would be. */
+/**
+ * Results of at most one page, kept as JSON beside where a Parquet result would be. Written by
+ * path, as the engine writes its Parquet and CSV results, straight into the query's own result
+ * folder: no temp file and rename through the store. A partial file is never read: it is
+ * written before the record says SUCCEEDED and read only for a SUCCEEDED record (a failed
+ * write fails the query, whose result folder is then removed).
+ */
 export class SmallResults {
   /** The latest ones stay in memory too: the page read right after the query never hits the disk. */
   private readonly recent = new Map<string, SmallResult>()
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(private readonly dataDir: string) {}
 
   async save(tenant: TenantId, queryId: string, result: SmallResult): Promise<void> {
     // Like the record, cheap to lose (the query can run again): no fsync on the query path.
-    await this.store.putBytes(keys.resultJson(tenant, queryId), JSON.stringify(result), { durable: false })
+    const path = this.path(tenant, queryId)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, JSON.stringify(result))
     this.recent.set(`${tenant}/${queryId}`, result)
     if (this.recent.size > 200) this.recent.delete(this.recent.keys().next().value!)
   }
@@ -87,8 +97,15 @@ export class SmallResults {
   async load(tenant: TenantId, queryId: string): Promise<SmallResult | undefined> {
     const cached = this.recent.get(`${tenant}/${queryId}`)
     if (cached) return cached
-    const bytes = await this.store.getBytes(keys.resultJson(tenant, queryId))
-    return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as SmallResult)
+    const text = await readFile(this.path(tenant, queryId), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined
+      throw err
+    })
+    return text === undefined ? undefined : (JSON.parse(text) as SmallResult)
+  }
+
+  private path(tenant: TenantId, queryId: string): string {
+    return join(this.dataDir, keys.resultJson(tenant, queryId))
   }
 }
 
