@@ -130,6 +130,14 @@ async function prepareOne(
   keyword = '',
 ): Promise<DuckDBPreparedStatement> {
   try {
+    // One round trip for the usual case of one statement: DuckDB's prepare parses, binds and
+    // refuses several statements at once (running none of them).
+    return await conn.prepare(text)
+  } catch {
+    // Whatever went wrong, the two steps below say it as they always have: how many statements
+    // there are, or the parse or bind error. Only a failed prepare pays for a second parse.
+  }
+  try {
     const extracted = await conn.extractStatements(text)
     if (extracted.count !== 1) {
       if (keyword.startsWith('PIVOT')) {
