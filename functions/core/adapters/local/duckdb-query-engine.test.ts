@@ -335,6 +335,13 @@ describe('the sandbox', () => {
     expect((await refusal("SELECT current_setting('threads')")).message).toContain('current_setting')
   })
 
+  it('runs no part of SQL with several statements, whichever comes first', async () => {
+    for (const sql of ['SELECT 1; CREATE TABLE sneaky AS SELECT 42', 'CREATE TABLE sneaky AS SELECT 42; SELECT 1']) {
+      expect((await refusal(sql)).code).toMatch(/^(FORBIDDEN|SQL_ERROR)$/)
+    }
+    expect(await refusal('SELECT * FROM sneaky')).toMatchObject({ code: 'SQL_ERROR', message: expect.stringContaining('sneaky does not exist') })
+  })
+
   it('shows a tenant only its own tables, even under the same name', async () => {
     await addPeople(ACME, 5)
     const missing = await refusal('SELECT * FROM people', BRAVO)
