@@ -49,6 +49,18 @@ describe('POST /api/query and paging', () => {
     expect(await res.text()).toBe('total,label\n29.75,"a, b"\n')
   })
 
+  it('answers the same SQL again from the earlier result, saying so, unless asked to run it', async () => {
+    const sql = 'SELECT count(*) AS n, max(x) AS top FROM numbers'
+    const first = await (await run(sql)).json()
+    expect(first.reusedFrom).toBeUndefined()
+    const again = await (await run(sql)).json()
+    expect(again).toMatchObject({ status: 'SUCCEEDED', reusedFrom: first.queryId, rows: first.rows, columns: first.columns })
+    expect(again.queryId).not.toBe(first.queryId)
+    const fresh = await (await run(sql, { reuse: false })).json()
+    expect(fresh).toMatchObject({ status: 'SUCCEEDED', rows: first.rows })
+    expect(fresh.reusedFrom).toBeUndefined()
+  })
+
   it('answers 202 for a query still running, and cancel turns it CANCELLED', async () => {
     const res = await postJson(server.url, '/api/query', {
       sql: 'SELECT count(*) FROM range(100000000000) a',

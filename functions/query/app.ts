@@ -25,6 +25,9 @@ const QueryResult = named(
     offset: z.optional(z.int()),
     nextToken: z.optional(z.string()),
     stats: z.optional(z.object({ elapsedMs: z.number() })),
+    reusedFrom: doc(z.optional(z.string()), {
+      description: 'Answered from the result of this earlier query (the same SQL over the same tables): no SQL ran',
+    }),
     error: z.optional(
       z.object({ code: z.string(), message: z.string(), line: z.optional(z.int()), column: z.optional(z.int()) }),
     ),
@@ -39,6 +42,11 @@ const RunQuery = named(
       description: 'How long to wait for the result before answering 202',
     }),
     maxResults: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_PAGE_ROWS))),
+    reuse: doc(z.optional(z.boolean()), {
+      description:
+        'May the result of the same SQL, run since your tables last changed, answer this one (default true)? ' +
+        'SQL that reads the clock, random numbers or a sample always runs.',
+    }),
   }),
 )
 
@@ -117,7 +125,7 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
   app.openapi(runRoute, async (c) => {
     const body = c.req.valid('json')
     const queryId = newId('q')
-    await engine.start(c.var.tenant, queryId, body.sql)
+    await engine.start(c.var.tenant, queryId, body.sql, { reuse: body.reuse })
     const record = await engine.wait(c.var.tenant, queryId, body.waitMs ?? deps.config.query.defaultWaitMs)
     if (record.status === 'FAILED' && record.error) {
       // A SQL error found while running is still the SQL's fault: 400, with where it was.
@@ -179,6 +187,7 @@ async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecor
     submittedAt: record.submittedAt,
     ...(record.endedAt ? { endedAt: record.endedAt, stats: { elapsedMs: Date.parse(record.endedAt) - Date.parse(record.submittedAt) } } : {}),
     ...(record.error ? { error: record.error } : {}),
+    ...(record.reusedFrom ? { reusedFrom: record.reusedFrom } : {}),
   }
   if (record.status !== 'SUCCEEDED') return base
   const rowCount = record.rowCount ?? 0

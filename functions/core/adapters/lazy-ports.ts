@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import type { QueryEngine } from '../ports/query-engine.ts'
+import type { QueryEngine, StartOptions } from '../ports/query-engine.ts'
 import type { IngestInput, Workflow } from '../ports/workflow.ts'
 import type { TenantId } from '../tenant.ts'
 
@@ -34,7 +34,7 @@ export function lazyQueryEngine(load: () => Promise<QueryEngine & { recover(): P
   let engine: (QueryEngine & { recover(): Promise<number> }) | undefined
   const get = once(async () => (engine = await load()))
   const lazy: QueryEngine & { recover(): Promise<number> } = {
-    start: async (tenant: TenantId, queryId: string, sql: string) => (await get()).start(tenant, queryId, sql),
+    start: async (tenant: TenantId, queryId: string, sql: string, options?: StartOptions) => (await get()).start(tenant, queryId, sql, options),
     wait: async (tenant: TenantId, queryId: string, waitMs: number) => (await get()).wait(tenant, queryId, waitMs),
     get: async (tenant: TenantId, queryId: string) => (await get()).get(tenant, queryId),
     page: async (tenant: TenantId, queryId: string, offset: number, limit: number) => (await get()).page(tenant, queryId, offset, limit),

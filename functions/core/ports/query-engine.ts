@@ -20,6 +20,13 @@ export type QueryRecord = {
   columns?: Column[]
   rowCount?: number
   error?: QueryError
+  /** Answered from the result of this earlier query (the same SQL over the same tables); no SQL ran. */
+  reusedFrom?: string
+}
+
+export type StartOptions = {
+  /** May an identical earlier query's result answer this one (default true)? */
+  reuse?: boolean
 }
 
 export type ResultPage = { columns: Column[]; rows: Cell[][]; offset: number; rowCount: number }
@@ -31,9 +38,11 @@ export type ResultPage = { columns: Column[]; rows: Cell[][]; offset: number; ro
 export interface QueryEngine {
   /**
    * Checks and starts one read-only statement. Throws AppError SQL_ERROR (with line and column
-   * where known) when the SQL does not parse or bind, FORBIDDEN when it is not a read.
+   * where known) when the SQL does not parse or bind, FORBIDDEN when it is not a read. Unless
+   * `options.reuse` is false, the same SQL over tables unchanged since it last ran may be answered
+   * from that run's result (`reusedFrom`) - Athena's result reuse in the cloud.
    */
-  start(tenant: TenantId, queryId: string, sql: string): Promise<QueryRecord>
+  start(tenant: TenantId, queryId: string, sql: string, options?: StartOptions): Promise<QueryRecord>
   /** The record once the query has ended or `waitMs` has passed, whichever is first. */
   wait(tenant: TenantId, queryId: string, waitMs: number): Promise<QueryRecord>
   /** Throws AppError NOT_FOUND for an unknown id or another tenant's. */

@@ -129,6 +129,18 @@ describe('QueryExecution', () => {
     expect(pageRange()).toHaveTextContent('No rows')
   })
 
+  it('says when the result is an earlier run\'s, reused because the tables did not change', async () => {
+    const api = fakeApi()
+    api.runQuery.mockResolvedValueOnce(result({ rows: [[1, 'x']], rowCount: 1, stats: { elapsedMs: 2 }, reusedFrom: 'q_0123456789abcdef0123456789abcdef' }))
+    api.runQuery.mockResolvedValueOnce(result({ rows: [[1, 'x']], rowCount: 1, stats: { elapsedMs: 40 } }))
+    setup({ api })
+    await run()
+    expect(screen.getByTestId('query-summary')).toHaveTextContent(/^1 row · 2 ms · reused result$/)
+    expect(screen.getByTestId('query-reused')).toHaveAttribute('title', expect.stringMatching(/nothing ran again/))
+    await run()
+    expect(screen.queryByTestId('query-reused')).toBeNull()
+  })
+
   it('runs on Ctrl+Enter in the editor', async () => {
     const { api } = setup()
     fireEvent.keyDown(screen.getByRole('textbox', { name: 'SQL' }), { key: 'Enter', code: 'Enter', ctrlKey: true })

@@ -99,6 +99,12 @@ function Status({ state }: { state: RunState }) {
     return (
       <span data-testid="query-summary">
         {formatCount(r.rowCount ?? r.rows?.length ?? 0)} {r.rowCount === 1 ? 'row' : 'rows'} · {formatDuration(r.stats?.elapsedMs ?? 0)}
+        {r.reusedFrom && (
+          <span title="The same SQL ran since your tables last changed: this is its result, so nothing ran again." data-testid="query-reused">
+            {' '}
+            · reused result
+          </span>
+        )}
       </span>
     )
   }

@@ -449,6 +449,55 @@ describe('catalog changes', () => {
   })
 })
 
+describe('reusing results', () => {
+  it('answers the same SQL over unchanged tables from the earlier result: ended at once, no SQL run', async () => {
+    await addPeople()
+    const first = await run('SELECT count(*) AS n FROM people')
+    const again = await engine.start(ACME, queryId(), 'SELECT count(*) AS n FROM people')
+    expect(again).toMatchObject({ status: 'SUCCEEDED', reusedFrom: first.queryId, rowCount: 1, columns: [{ name: 'n', type: 'bigint' }] })
+    expect(await engine.page(ACME, again.queryId, 0, 10)).toMatchObject({ rows: [[5]] })
+    expect(await text(await engine.exportCsv(ACME, again.queryId))).toBe('n\n5\n')
+    // Its own record, as any query's: it outlives the process.
+    const restarted = newEngine()
+    expect(await restarted.get(ACME, again.queryId)).toMatchObject({ status: 'SUCCEEDED', reusedFrom: first.queryId })
+    expect((await restarted.page(ACME, again.queryId, 0, 10)).rows).toEqual([[5]])
+  })
+
+  it('runs the SQL again once a table changed: appended to, replaced or dropped', async () => {
+    await addPeople()
+    await run('SELECT count(*) AS n FROM people')
+    await addTable(ACME, 'people', 'SELECT 99 AS id, \'x\' AS name, 1.0::DOUBLE AS score', PEOPLE_COLUMNS, 'j2')
+    const appended = await run('SELECT count(*) AS n FROM people')
+    expect(appended.reusedFrom).toBeUndefined()
+    expect((await engine.page(ACME, appended.queryId, 0, 10)).rows).toEqual([[6]])
+    await catalog.delete(ACME, 'people')
+    expect(await refusal('SELECT count(*) AS n FROM people')).toMatchObject({ code: 'SQL_ERROR' })
+  })
+
+  it('never reuses for another tenant, when asked not to, for EXPLAIN ANALYZE, or for SQL that reads the clock or randomness', async () => {
+    await addPeople(ACME)
+    await addPeople(BRAVO)
+    for (const sql of ['SELECT count(*) AS n FROM people', 'EXPLAIN ANALYZE SELECT count(*) FROM people', 'SELECT now() > DATE \'2000-01-01\' AS later', 'SELECT random() < 2 AS r']) {
+      await run(sql, ACME)
+      const other = await run(sql, BRAVO)
+      expect([sql, other.reusedFrom]).toEqual([sql, undefined])
+    }
+    for (const sql of ['EXPLAIN ANALYZE SELECT count(*) FROM people', 'SELECT now() > DATE \'2000-01-01\' AS later', 'SELECT random() < 2 AS r']) {
+      expect([sql, (await run(sql, ACME)).reusedFrom]).toEqual([sql, undefined])
+    }
+    const fresh = await engine.start(ACME, queryId(), 'SELECT count(*) AS n FROM people', { reuse: false })
+    expect(fresh.status).toBe('RUNNING')
+    expect((await engine.wait(ACME, fresh.queryId, 20_000)).reusedFrom).toBeUndefined()
+  })
+
+  it('keeps no result of a query that failed or was cancelled', async () => {
+    const failed = await engine.start(ACME, queryId(), "SELECT CAST('x' AS INTEGER) AS n")
+    expect((await engine.wait(ACME, failed.queryId, 20_000)).status).toBe('FAILED')
+    const again = await engine.start(ACME, queryId(), "SELECT CAST('x' AS INTEGER) AS n")
+    expect(again.status).toBe('RUNNING')
+  })
+})
+
 describe('after a restart', () => {
   it('pages and exports a query run by the previous process', async () => {
     await addPeople()

@@ -7,11 +7,12 @@ import { Readable } from 'node:stream'
 import type { Config } from '../../config.ts'
 import { AppError, notFound } from '../../errors.ts'
 import { keys } from '../../keys.ts'
-import type { Catalog } from '../../ports/catalog.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
-import type { QueryEngine, QueryError, QueryRecord, ResultPage } from '../../ports/query-engine.ts'
+import type { Catalog } from '../../ports/catalog.ts'
+import type { QueryEngine, QueryError, QueryRecord, ResultPage, StartOptions } from '../../ports/query-engine.ts'
 import { MAX_PAGE_ROWS } from '../../query/page-token.ts'
 import { classifySql } from '../../query/read-only.ts'
+import { ResultReuse, tablesVersion, type ReusableResult } from '../../query/result-reuse.ts'
 import type { TenantId } from '../../tenant.ts'
 import { followFile } from '../../files/follow-file.ts'
 import { CsvExporter } from './duckdb-csv-export.ts'
@@ -47,6 +48,8 @@ type Run = {
   saved: Promise<void>
   /** Whether the RUNNING record was written (only for queries still running when a caller stops waiting). */
   announced: boolean
+  /** The version of the tenant's tables the query reads, when its result may be reused. */
+  tables?: string
 }
 
 /** Final records kept in memory, so the page that follows a query does not read its record back. */
@@ -73,6 +76,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly pool: SandboxPool<TenantSandbox>
   private readonly exporter = new CsvExporter()
   private readonly runs = new Map<string, Run>()
+  private readonly reuse = new ResultReuse()
   private readonly recent = new Map<string, QueryRecord>()
   private readonly starting = new Set<string>()
   private readonly stale = new Set<TenantId>()
@@ -91,10 +95,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     )
   }
 
-  async start(tenant: TenantId, queryId: string, sql: string): Promise<QueryRecord> {
+  async start(tenant: TenantId, queryId: string, sql: string, options: StartOptions = {}): Promise<QueryRecord> {
     if (this.closing) throw new AppError('UNAVAILABLE', 'The query engine is shutting down.')
     if (!isQueryId(queryId)) throw new AppError('BAD_REQUEST', 'A query id is letters, digits, _ and -.')
-    classifySql(sql) // Refuse what is not a read before opening anything.
+    const statement = classifySql(sql) // Refuse what is not a read before opening anything.
     const key = runKey(tenant, queryId)
     if (this.starting.has(key) || this.runs.has(key)) throw duplicate()
     const limit = this.deps.maxRunningPerTenant ?? Number.POSITIVE_INFINITY
@@ -105,7 +109,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.starting.add(key)
     try {
       if (await this.records.exists(tenant, queryId)) throw duplicate()
-      return await this.launch(tenant, queryId, sql)
+      // EXPLAIN ANALYZE reports how long it ran: never an earlier run's answer.
+      const reusable = options.reuse !== false && statement.kind !== 'explain'
+      return await this.launch(tenant, queryId, sql, reusable)
     } finally {
       this.starting.delete(key)
     }
@@ -198,6 +204,7 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   invalidate(tenant: TenantId): void {
     this.stale.add(tenant)
+    this.reuse.forget(tenant)
   }
 
   /** Marks records left RUNNING by a process that died FAILED (returns how many) and removes expired ones; then expires hourly. */
@@ -246,14 +253,18 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.exporter.close()
   }
 
-  private async launch(tenant: TenantId, queryId: string, sql: string): Promise<QueryRecord> {
+  private async launch(tenant: TenantId, queryId: string, sql: string, reusable: boolean): Promise<QueryRecord> {
+    const record: QueryRecord = { queryId, tenant, sql, status: 'RUNNING', submittedAt: this.now().toISOString() }
+    const tables = await this.deps.catalog.list(tenant)
+    const version = reusable ? tablesVersion(tables) : undefined
+    const earlier = version === undefined ? undefined : this.reuse.find(tenant, sql, version)
+    if (earlier) return this.answerFrom(record, earlier)
     const lease = await this.pool.acquire(tenant)
     let conn: DuckDBConnection | undefined
     let plan: StatementPlan
-    const record: QueryRecord = { queryId, tenant, sql, status: 'RUNNING', submittedAt: this.now().toISOString() }
     try {
       if (this.stale.delete(tenant)) lease.sandbox.invalidate()
-      await lease.sandbox.syncViews(await this.deps.catalog.list(tenant))
+      await lease.sandbox.syncViews(tables)
       conn = await lease.sandbox.connect()
       plan = await planStatement(conn, sql, this.path(keys.resultParquet(tenant, queryId)))
       record.columns = plan.columns
@@ -263,7 +274,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       throw err
     }
     const finished = Promise.withResolvers<QueryRecord>()
-    const run: Run = { record, conn, settled: false, done: finished.promise, saved: Promise.resolve(), announced: false }
+    const run: Run = { record, conn, settled: false, done: finished.promise, saved: Promise.resolve(), announced: false, tables: version }
     this.runs.set(runKey(tenant, queryId), run)
     void this.execute(run, plan, lease).then(finished.resolve)
     return { ...record }
@@ -283,6 +294,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         const types = plan.columns.map((c) => c.type)
         const rows = small.map((row) => row.map((value, i) => toCell(value, types[i])))
         await this.smallResults.save(tenant, queryId, { columns: plan.columns, rows })
+        if (run.tables !== undefined && !run.stopReason) this.reuse.remember(tenant, run.record.sql, run.tables, { queryId, columns: plan.columns, rows })
         rowCount = rows.length
       } else {
         await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
@@ -308,6 +320,23 @@ export class DuckDbQueryEngine implements QueryEngine {
     } catch {
       // Not persisted: the record stays in memory, so this process still answers with it.
     }
+    return final
+  }
+
+  /** A query answered with an identical earlier query's small result: stored as its own, nothing runs. */
+  private async answerFrom(record: QueryRecord, earlier: ReusableResult): Promise<QueryRecord> {
+    const { tenant, queryId } = record
+    await this.smallResults.save(tenant, queryId, { columns: earlier.columns, rows: earlier.rows })
+    const final: QueryRecord = {
+      ...record,
+      status: 'SUCCEEDED',
+      endedAt: this.now().toISOString(),
+      columns: earlier.columns,
+      rowCount: earlier.rows.length,
+      reusedFrom: earlier.queryId,
+    }
+    await this.records.save(final)
+    this.remember(final)
     return final
   }
 

@@ -21,6 +21,7 @@ const StoredRecord = z.object({
   error: z.optional(
     z.object({ code: z.string(), message: z.string(), line: z.optional(z.number()), column: z.optional(z.number()) }),
   ),
+  reusedFrom: z.optional(z.string()),
 })
 
 /** Query ids become object keys and file paths: nothing that could leave the tenant's folder. */
