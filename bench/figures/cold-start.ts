@@ -3,7 +3,7 @@ import { dirname, join, normalize } from 'node:path'
 import { bundle } from '../../scripts/bundle.mjs'
 import { postJson, REPO, startServer } from '../lib/app.ts'
 import { fmtMs, fmtRatio, type Row } from '../lib/row.ts'
-import { medianOf } from '../lib/stats.ts'
+import { median } from '../lib/stats.ts'
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
 
@@ -35,12 +35,20 @@ export async function coldStartFigures(dataDir: string, runs: number): Promise<R
     await server.stop()
     return ms
   }
-  const coldStart = async (file: string, probe: string, firstUse?: (url: string) => Promise<void>) => {
-    await once(file, probe, firstUse) // fills the compile cache
-    return medianOf(runs, () => once(file, probe, firstUse))
+  type Start = { file: string; probe: string; firstUse?: (url: string) => Promise<void> }
+  /** Medians of a function and its reference, started turn about, so a drift of the VM's speed hits both alike. */
+  const coldStarts = async (subject: Start, reference: Start) => {
+    for (const s of [subject, reference]) await once(s.file, s.probe, s.firstUse) // fills the compile cache
+    const times: [number[], number[]] = [[], []]
+    // Starts are short and noisy: three times the runs of the other figures.
+    for (let i = 0; i < runs * 3; i++) {
+      times[0].push(await once(subject.file, subject.probe, subject.firstUse))
+      times[1].push(await once(reference.file, reference.probe, reference.firstUse))
+    }
+    return times.map(median) as [number, number]
   }
-  const empty = await coldStart(join(refDir, 'empty-hono.mjs'), '/api/health')
-  const emptyDuck = await coldStart(join(refDir, 'empty-hono-duckdb.mjs'), '/api/health')
+  const empty: Start = { file: join(refDir, 'empty-hono.mjs'), probe: '/api/health' }
+  const emptyDuck: Start = { file: join(refDir, 'empty-hono-duckdb.mjs'), probe: '/api/health' }
   // The query function loads DuckDB on its first query: time it to that first answer.
   const firstQuery = async (url: string) => {
     const res = await postJson(`${url}/api/query`, { sql: 'SELECT 42 AS answer' })
@@ -53,9 +61,8 @@ export async function coldStartFigures(dataDir: string, runs: number): Promise<R
     const name = file.replace(/\.mjs$/, '')
     const path = join(functionsDir, file)
     const duck = name === 'query'
-    const ms = await coldStart(path, '/healthz', duck ? firstQuery : undefined)
+    const [ms, reference] = await coldStarts({ file: path, probe: '/healthz', ...(duck ? { firstUse: firstQuery } : {}) }, duck ? emptyDuck : empty)
     const size = await eagerBytes(path)
-    const reference = duck ? emptyDuck : empty
     rows.push({
       figure: `cold start of the ${name} function${duck ? ', to its first query' : ''} (loads ${kib(size)} of bundle)`,
       csvlake: fmtMs(ms),
