@@ -173,7 +173,7 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${queryId}.csv"`,
       },
-    }) as never
+    })
   })
 
   return app

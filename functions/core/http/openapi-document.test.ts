@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { doc, named, z } from '../zod.ts'
 import { createLogger } from '../logger.ts'
-import { createApp, defineRoute, errors, intParam, json } from './openapi.ts'
+import { createApp, defineRoute, errors, intParam, json, type RouteSpec } from './openapi.ts'
 import { openApiDocument } from './openapi-document.ts'
 
 const info = { title: 't', version: '1', description: 'd' }
@@ -69,10 +69,26 @@ describe('the OpenAPI document generated from the routes', () => {
   })
 })
 
+/** The same request, answered with what the handler was handed. */
+const echo = <R extends RouteSpec>(route: R) => {
+  const responses = { 200: json(z.record(z.string(), z.any()), 'What the handler was handed') }
+  return { ...route, responses } as Omit<R, 'responses'> & { responses: typeof responses }
+}
+
 describe('a documented route validates its request before the handler runs', () => {
   const app = createApp(createLogger({ quiet: true }))
-  app.openapi(getRoute, (c) => c.json({ param: c.req.valid('param'), query: c.req.valid('query') }))
-  app.openapi(putRoute, (c) => c.json({ body: c.req.valid('json') }))
+  app.openapi(echo(getRoute), (c) => c.json({ param: c.req.valid('param'), query: c.req.valid('query') }, 200))
+  app.openapi(echo(putRoute), (c) => c.json({ body: c.req.valid('json') }, 200))
+
+  it('is compiled against its responses: a body off its schema, or an undocumented status, does not type-check', () => {
+    const checked = createApp(createLogger({ quiet: true }))
+    // @ts-expect-error - the 200 of putRoute is {ok: boolean}
+    checked.openapi(putRoute, (c) => c.json({ ok: 'yes' }, 200))
+    // @ts-expect-error - putRoute documents no 201
+    checked.openapi(putRoute, (c) => c.json({ ok: true }, 201))
+    checked.openapi(putRoute, (c) => c.json({ ok: true }, 200))
+    expect(checked.operations).toHaveLength(3)
+  })
   const put = (body: string, type = 'application/json') =>
     app.request('/api/boxes/b1', { method: 'PUT', body, headers: { 'content-type': type } })
 

@@ -1,4 +1,5 @@
-import { Hono, type Env, type Handler, type MiddlewareHandler } from 'hono'
+import { Hono, type Env, type Handler, type MiddlewareHandler, type TypedResponse } from 'hono'
+import type { JSONParsed } from 'hono/utils/types'
 import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
 import { doc, named, z } from '../zod.ts'
@@ -38,6 +39,19 @@ type ValidatedOf<R extends RouteSpec> = (Req<R> extends { params: infer P extend
   (Req<R> extends { query: infer Q extends Schema } ? { query: z.output<Q> } : {}) &
   (Req<R> extends { body: { content: { 'application/json': { schema: infer B extends Schema } } } } ? { json: z.output<B> } : {})
 
+/**
+ * What a handler of `R` may answer: for each documented JSON response, `c.json(body, status)` with a
+ * body of its schema (checked when compiled, so the document cannot drift from the code); a plain
+ * Response only for statuses documented with another content type (a CSV download).
+ */
+type AnswerOf<R extends RouteSpec> = {
+  [S in keyof R['responses'] & number]: R['responses'][S] extends { content: { 'application/json': { schema: infer T extends Schema } } }
+    ? Response & TypedResponse<JSONParsed<z.input<T>>, S & TypedResponse['_status'], 'json'>
+    : R['responses'][S] extends { content: Content }
+      ? Response
+      : never
+}[keyof R['responses'] & number]
+
 /** A function's routes: Hono, plus the operations it documents. */
 export class CsvlakeApp extends Hono<TenantEnv> {
   readonly operations: RouteSpec[] = []
@@ -49,7 +63,10 @@ export class CsvlakeApp extends Hono<TenantEnv> {
   }
 
   /** Registers a documented route whose params, query and JSON body are validated before `handler` runs. */
-  openapi<const R extends RouteSpec>(route: R, handler: Handler<TenantEnv, string, { out: ValidatedOf<R> }>): this {
+  openapi<const R extends RouteSpec>(
+    route: R,
+    handler: Handler<TenantEnv, string, { out: ValidatedOf<R> }, AnswerOf<R> | Promise<AnswerOf<R>>>,
+  ): this {
     this.operations.push(route)
     const checks: MiddlewareHandler[] = []
     const request = route.request
