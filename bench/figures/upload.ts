@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { curlUpload, startServer, type Running } from '../lib/app.ts'
 import { sampleRss } from '../lib/proc.ts'
 import { fmtMiB, fmtRate, fmtRatio, type Row } from '../lib/row.ts'
-import { median, medianOf } from '../lib/stats.ts'
+import { median } from '../lib/stats.ts'
 
 export type UploadContext = { app: Running; big: string; bigBytes: number; huge: string; hugeBytes: number; scratch: string; runs: number }
 
@@ -13,7 +13,21 @@ export const flushDisk = () => void spawnSync('sync')
 
 /** Upload throughput against cp and a bare busboy server; server memory growth during uploads. */
 export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; bigFileId: string }> {
-  const cpMs = await medianOf(ctx.runs, async (i) => {
+  const startBare = async (fsync: boolean) => {
+    const dir = await mkdtemp(join(ctx.scratch, 'bare-'))
+    const server = await startServer([join(import.meta.dirname, '..', 'reference', 'bare-upload-server.ts')], { BARE_DIR: dir, BARE_FSYNC: fsync ? '1' : '0' }, '/')
+    return { dir, server }
+  }
+  const bares = [await startBare(false), await startBare(true)] as const
+  const bareUpload = async ({ dir, server }: (typeof bares)[number]) => {
+    flushDisk()
+    const res = await curlUpload(server.url, ctx.big)
+    if (res.status !== 200) throw new Error(`bare server answered ${res.status}`)
+    await rm(dir, { recursive: true, force: true })
+    await mkdir(dir)
+    return res.seconds * 1000
+  }
+  const copy = async (i: number) => {
     const target = join(ctx.scratch, `cp-${i}`)
     flushDisk()
     const start = performance.now()
@@ -21,29 +35,11 @@ export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; 
     const ms = performance.now() - start
     await rm(target)
     return ms
-  })
-
-  const bareUpload = async (fsync: boolean) => {
-    const bareDir = await mkdtemp(join(ctx.scratch, 'bare-'))
-    const bare = await startServer([join(import.meta.dirname, '..', 'reference', 'bare-upload-server.ts')], { BARE_DIR: bareDir, BARE_FSYNC: fsync ? '1' : '0' }, '/')
-    const ms = await medianOf(ctx.runs, async () => {
-      flushDisk()
-      const res = await curlUpload(bare.url, ctx.big)
-      if (res.status !== 200) throw new Error(`bare server answered ${res.status}`)
-      await rm(bareDir, { recursive: true, force: true })
-      await mkdir(bareDir)
-      return res.seconds * 1000
-    })
-    await bare.stop()
-    await rm(bareDir, { recursive: true, force: true })
-    return ms
   }
-  const bareMs = await bareUpload(false)
-  const durableBareMs = await bareUpload(true)
 
   let bigFileId = ''
   const growth: number[] = []
-  const csvlakeMs = await medianOf(ctx.runs, async () => {
+  const csvlakeUpload = async () => {
     flushDisk()
     const sampler = sampleRss(ctx.app.pid)
     const res = await curlUpload(ctx.app.url, ctx.big)
@@ -53,7 +49,21 @@ export async function uploadFigures(ctx: UploadContext): Promise<{ rows: Row[]; 
     else bigFileId = String(res.body.fileId)
     growth.push(mem.growth)
     return res.seconds * 1000
-  })
+  }
+
+  // Turn about, so a drift of the disk's speed during the figure hits csvlake and its references alike.
+  const times = { cp: [] as number[], bare: [] as number[], durableBare: [] as number[], csvlake: [] as number[] }
+  for (let i = 0; i < ctx.runs; i++) {
+    times.cp.push(await copy(i))
+    times.bare.push(await bareUpload(bares[0]))
+    times.durableBare.push(await bareUpload(bares[1]))
+    times.csvlake.push(await csvlakeUpload())
+  }
+  for (const { dir, server } of bares) {
+    await server.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+  const [cpMs, bareMs, durableBareMs, csvlakeMs] = [times.cp, times.bare, times.durableBare, times.csvlake].map(median) as [number, number, number, number]
 
   flushDisk()
   const hugeSampler = sampleRss(ctx.app.pid)
