@@ -6,6 +6,7 @@ const healthRoute = defineRoute({
   method: 'get',
   path: '/api/health',
   summary: 'Liveness (no token needed)',
+  public: true,
   responses: { 200: json(z.object({ status: z.literal('ok'), mode: z.enum(['local', 'aws']) }), 'Up') },
 })
 
@@ -13,6 +14,7 @@ const configRoute = defineRoute({
   method: 'get',
   path: '/api/config',
   summary: 'What a browser client needs to know (no token needed)',
+  public: true,
   responses: {
     200: json(
       z.object({

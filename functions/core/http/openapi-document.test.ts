@@ -63,6 +63,13 @@ describe('the OpenAPI document generated from the routes', () => {
     })
   })
 
+  it('says which operations need no bearer token (the rest inherit the document\'s bearerAuth)', () => {
+    const open = openApiDocument([{ ...getRoute, public: true }, putRoute], info) as any
+    expect(open.security).toEqual([{ bearerAuth: [] }])
+    expect(open.paths['/api/boxes/{boxId}'].get.security).toEqual([])
+    expect(open.paths['/api/boxes/{boxId}'].put).not.toHaveProperty('security')
+  })
+
   it('leaves out named schemas no route uses', () => {
     named('Unused', z.object({ x: z.string() }))
     expect(openApiDocument([getRoute], info).components).not.toHaveProperty('schemas.Unused')

@@ -47,6 +47,7 @@ export function openApiDocument(operations: RouteSpec[], info: Info): JsonSchema
     ;(paths[op.path] ??= {})[op.method] = {
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
+      ...(op.public ? { security: [] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(body ? { requestBody: { required: op.request?.body?.required ?? false, content: contentOf(body, use) } } : {}),
       responses: Object.fromEntries(

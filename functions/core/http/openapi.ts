@@ -24,6 +24,8 @@ export type RouteSpec = {
   path: `/${string}`
   summary: string
   description?: string
+  /** Answers without a bearer token even when an identity provider is configured. */
+  public?: boolean
   request?: {
     params?: z.ZodMiniObject
     query?: z.ZodMiniObject
