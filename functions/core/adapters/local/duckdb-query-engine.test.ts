@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -488,6 +488,18 @@ describe('reusing results', () => {
     const fresh = await engine.start(ACME, queryId(), 'SELECT count(*) AS n FROM people', { reuse: false })
     expect(fresh.status).toBe('RUNNING')
     expect((await engine.wait(ACME, fresh.queryId, 20_000)).reusedFrom).toBeUndefined()
+  })
+
+  it('runs the query as any other when the reused result cannot be stored', async () => {
+    await addPeople()
+    await run('SELECT count(*) AS n FROM people')
+    const id = queryId()
+    // A file where the query's result folder would go: nothing can be stored for it.
+    await mkdir(join(dataDir, 'results', ACME), { recursive: true })
+    await writeFile(join(dataDir, 'results', ACME, id), 'in the way')
+    const started = await engine.start(ACME, id, 'SELECT count(*) AS n FROM people')
+    expect(started).toMatchObject({ status: 'RUNNING' })
+    expect((await engine.wait(ACME, id, 20_000)).status).toBe('FAILED')
   })
 
   it('keeps no result of a query that failed or was cancelled', async () => {

@@ -258,7 +258,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     const tables = await this.deps.catalog.list(tenant)
     const version = reusable ? tablesVersion(tables) : undefined
     const earlier = version === undefined ? undefined : this.reuse.find(tenant, sql, version)
-    if (earlier) return this.answerFrom(record, earlier)
+    // Reuse only saves work: if its result cannot be stored, the query runs as any other.
+    const answered = earlier && (await this.answerFrom(record, earlier).catch(() => undefined))
+    if (answered) return answered
     const lease = await this.pool.acquire(tenant)
     let conn: DuckDBConnection | undefined
     let plan: StatementPlan
