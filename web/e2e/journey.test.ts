@@ -260,6 +260,14 @@ describe('a new user in Chromium', () => {
     await editor(page).click()
     await page.keyboard.press('ControlOrMeta+Enter')
     await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · /)
+    expect(await page.getByTestId('query-reused').count()).toBe(0)
+    // The same SQL again, tables unchanged: answered from that run, and said so; Run again runs it.
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · .* · reused result · Run again$/)
+    await screenshot(page, '08b-query-reused')
+    await page.getByRole('button', { name: 'Run again' }).click()
+    await expect.poll(() => page.getByTestId('query-reused').count()).toBe(0)
+    expect(await page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · [^·]+$/)
   })
 
   it('cancels a long query while it runs, showing the time elapsed meanwhile', async () => {

@@ -135,10 +135,15 @@ describe('QueryExecution', () => {
     api.runQuery.mockResolvedValueOnce(result({ rows: [[1, 'x']], rowCount: 1, stats: { elapsedMs: 40 } }))
     setup({ api })
     await run()
-    expect(screen.getByTestId('query-summary')).toHaveTextContent(/^1 row · 2 ms · reused result$/)
+    expect(screen.getByTestId('query-summary')).toHaveTextContent(/^1 row · 2 ms · reused result · Run again$/)
     expect(screen.getByTestId('query-reused')).toHaveAttribute('title', expect.stringMatching(/nothing ran again/))
-    await run()
+    // Run again: the same SQL, this time run rather than answered from the earlier result.
+    fireEvent.click(screen.getByRole('button', { name: 'Run again' }))
+    await advance()
+    expect(api.runQuery).toHaveBeenLastCalledWith(expect.objectContaining({ sql: expect.any(String), reuse: false }))
+    expect(screen.getByTestId('query-summary')).toHaveTextContent(/^1 row · 40 ms$/)
     expect(screen.queryByTestId('query-reused')).toBeNull()
+    expect(api.runQuery.mock.calls[0]![0]).not.toHaveProperty('reuse')
   })
 
   it('runs on Ctrl+Enter in the editor', async () => {

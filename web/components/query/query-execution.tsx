@@ -76,7 +76,7 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
           Copy link
         </Button>
         <div className="ml-auto flex items-center gap-3 text-xs text-muted-foreground" aria-live="polite">
-          <Status state={state} />
+          <Status state={state} onRunAgain={() => state.status === 'succeeded' && void execute(state.sql, { reuse: false })} />
         </div>
       </div>
       <div className="flex min-h-0 flex-1 flex-col">
@@ -86,7 +86,7 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
   )
 }
 
-function Status({ state }: { state: RunState }) {
+function Status({ state, onRunAgain }: { state: RunState; onRunAgain: () => void }) {
   const [now, setNow] = useState(Date.now())
   useEffect(() => {
     if (state.status !== 'running') return
@@ -100,10 +100,15 @@ function Status({ state }: { state: RunState }) {
       <span data-testid="query-summary">
         {formatCount(r.rowCount ?? r.rows?.length ?? 0)} {r.rowCount === 1 ? 'row' : 'rows'} · {formatDuration(r.stats?.elapsedMs ?? 0)}
         {r.reusedFrom && (
-          <span title="The same SQL ran since your tables last changed: this is its result, so nothing ran again." data-testid="query-reused">
-            {' '}
-            · reused result
-          </span>
+          <>
+            <span title="The same SQL ran since your tables last changed: this is its result, so nothing ran again." data-testid="query-reused">
+              {' '}
+              · reused result ·{' '}
+            </span>
+            <button type="button" className="underline underline-offset-2 hover:text-foreground" onClick={onRunAgain}>
+              Run again
+            </button>
+          </>
         )}
       </span>
     )

@@ -21,6 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * Runs SQL through the API the way a console should: quick queries answer at once; long ones go
  * async and are polled until they end; cancel works at any moment (even before the query has an
  * id); pages of the result are fetched with nextToken, and earlier pages with the tokens kept.
+ * `execute(sql, { reuse: false })` runs it even when an identical earlier run could answer.
  */
 export function useQueryRunner(api: Api, onEnded?: (ended: Ended) => void) {
   const [state, setState] = useState<RunState>({ status: 'idle' })
@@ -37,13 +38,13 @@ export function useQueryRunner(api: Api, onEnded?: (ended: Ended) => void) {
   }, [])
 
   const execute = useCallback(
-    async (sql: string) => {
+    async (sql: string, options: { reuse?: boolean } = {}) => {
       const generation = ++run.current
       cancelRequested.current = false
       queryId.current = undefined
       setState({ status: 'running', sql, startedAt: Date.now() })
       try {
-        let result = await api.runQuery({ sql, waitMs: FIRST_WAIT_MS })
+        let result = await api.runQuery({ sql, waitMs: FIRST_WAIT_MS, ...(options.reuse === false ? { reuse: false } : {}) })
         queryId.current = result.queryId
         if (generation !== run.current) return
         setState((s) => (s.status === 'running' ? { ...s, queryId: result.queryId } : s))
