@@ -27,7 +27,7 @@ function* sources(dir) {
 /** A hash of what the web build is made of: its sources, the shared rules it imports, the lock. */
 export function webSourceHash() {
   const hash = createHash('sha256')
-  const files = [...sources(web), join(root, 'package-lock.json'), join(root, 'functions', 'core', 'ingest', 'table-name-rules.ts')]
+  const files = [...sources(web), join(root, 'package-lock.json'), join(root, 'functions', 'core', 'ingest', 'table-name-rules.ts'), join(root, 'functions', 'core', 'ingest', 'schema-diff.ts')]
   for (const file of files.sort()) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0')
   return hash.digest('hex')
 }

@@ -1,15 +1,23 @@
 import { act, render, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
-import { ApiError, type SubmitBody, type Submitted } from '@/lib/api/client'
+import { ApiError, type Column, type SubmitBody, type Submitted } from '@/lib/api/client'
 import { SubmitForm } from './submit-form'
 
 const submitted = (table: string): Submitted => ({ jobId: 'j_1', status: 'RUNNING', table, executionArn: 'arn:aws:states:eu-west-1:123:execution:ingest:j_1' })
 
-function setup({ fileName = 'City People.csv', tables = [] as string[], submit = vi.fn(async (body: SubmitBody) => submitted(body.table ?? '')) } = {}) {
+function setup({
+  fileName = 'City People.csv',
+  tables = [] as string[],
+  fileColumns = undefined as Column[] | undefined,
+  tableColumns = undefined as Record<string, Column[]> | undefined,
+  submit = vi.fn(async (body: SubmitBody) => submitted(body.table ?? '')),
+} = {}) {
   const onSubmitted = vi.fn()
   const user = userEvent.setup()
-  render(<SubmitForm fileId="f_1" fileName={fileName} tables={tables} submit={submit} onSubmitted={onSubmitted} />)
+  render(
+    <SubmitForm fileId="f_1" fileName={fileName} tables={tables} fileColumns={fileColumns} tableColumns={tableColumns} submit={submit} onSubmitted={onSubmitted} />,
+  )
   const name = screen.getByLabelText('Table name')
   const button = () => screen.getByRole('button', { name: /^(Load into|Starting)/ })
   return { user, submit, onSubmitted, name, button }
@@ -128,5 +136,34 @@ describe('SubmitForm', () => {
 
     await user.click(button())
     expect(submit).toHaveBeenCalledTimes(2)
+  })
+
+  describe('appending', () => {
+    const table = [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'city', type: 'string' }]
+
+    it('says before loading why the file does not fit the table, by the rule the workflow applies, without blocking', async () => {
+      const { user, button } = setup({
+        tables: ['city_people'],
+        tableColumns: { city_people: table },
+        fileColumns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'town', type: 'string' }],
+      })
+      expect(screen.getByRole('radio', { name: /Append/ })).toBeChecked()
+      expect(screen.getByTestId('append-drift')).toHaveTextContent(
+        'From the preview, this file does not fit city_people: the file lacks column(s) city; the file has new column(s) town.',
+      )
+      expect(button()).toBeEnabled()
+      // Replace takes any columns: nothing to warn about.
+      await user.click(screen.getByRole('radio', { name: /Replace/ }))
+      expect(screen.queryByTestId('append-drift')).toBeNull()
+    })
+
+    it('says nothing when the columns fit, a narrower type included', () => {
+      setup({
+        tables: ['city_people'],
+        tableColumns: { city_people: [{ name: 'id', type: 'double' }, ...table.slice(1)] },
+        fileColumns: table,
+      })
+      expect(screen.queryByTestId('append-drift')).toBeNull()
+    })
   })
 })

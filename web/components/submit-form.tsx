@@ -2,12 +2,13 @@
 
 import { Loader2, Play } from 'lucide-react'
 import { useState, type FormEvent } from 'react'
+import { schemaDifferences } from '../../functions/core/ingest/schema-diff.ts'
 import { tableNameFromFile, tableNameProblem } from '../../functions/core/ingest/table-name-rules.ts'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group'
-import type { SubmitBody, Submitted } from '@/lib/api/client'
+import type { Column, SubmitBody, Submitted } from '@/lib/api/client'
 
 const MODES = [
   { value: 'create', label: 'Create', hint: 'a new table; refused if the name is taken' },
@@ -17,12 +18,18 @@ const MODES = [
 
 /**
  * Loads an upload into a table: the name is suggested from the file name and checked as it is
- * typed (by the same rules the API applies), then the ingest workflow starts.
+ * typed (by the same rules the API applies), then the ingest workflow starts. On append, the
+ * preview's columns are compared with the table's by the rule the workflow applies, so a file
+ * that will not fit says why before it is loaded.
  */
-export function SubmitForm({ fileId, fileName, tables, submit, onSubmitted }: {
+export function SubmitForm({ fileId, fileName, tables, fileColumns, tableColumns, submit, onSubmitted }: {
   fileId: string
   fileName: string
   tables: string[]
+  /** The file's columns as the preview reads them. */
+  fileColumns?: Column[]
+  /** Each table's columns, by name. */
+  tableColumns?: Record<string, Column[]>
   submit: (body: SubmitBody) => Promise<Submitted>
   onSubmitted: (submitted: Submitted) => void
 }) {
@@ -37,6 +44,9 @@ export function SubmitForm({ fileId, fileName, tables, submit, onSubmitted }: {
     tableNameProblem(table) ??
     (mode === 'create' && exists ? `A table named ${table} exists: choose Append or Replace, or another name` : null) ??
     (mode !== 'create' && !exists ? `There is no table named ${table} yet: choose Create` : null)
+
+  const existing = tableColumns?.[table]
+  const drift = mode === 'append' && existing && fileColumns ? schemaDifferences(existing, fileColumns) : []
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault()
@@ -82,6 +92,12 @@ export function SubmitForm({ fileId, fileName, tables, submit, onSubmitted }: {
           ))}
         </RadioGroup>
       </fieldset>
+      {drift.length > 0 && (
+        <p role="status" data-testid="append-drift" className="rounded-md border border-amber-500/40 bg-amber-500/10 px-3 py-2 text-sm">
+          From the preview, this file does not fit {table}: {drift.join('; ')}. Replace the table, load it as a new one, or correct the
+          header above.
+        </p>
+      )}
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" checked={skipBadRows} onChange={(e) => setSkipBadRows(e.target.checked)} className="mt-0.5 size-4 accent-primary" />
         <span>

@@ -160,6 +160,19 @@ describe('a new user in Chromium', () => {
     expect(yearly.columns.map((c: { name: string }) => c.name)).toEqual(['2023', '2024'])
     expect(yearly.rowCount).toBe(2)
 
+    // A next year's file with other columns: appending it says, before loading, why it does not fit.
+    await page.goto(`${app.url}/`)
+    await page.setInputFiles('[data-testid=file-input]', { name: 'yearly next.csv', mimeType: 'text/csv', buffer: Buffer.from('2024,2025\n20,30\n') })
+    await page.getByRole('listitem', { name: 'yearly next.csv' }).getByRole('link', { name: 'Preview and submit' }).click()
+    await page.getByRole('combobox', { name: 'Header row' }).click()
+    await page.getByRole('option', { name: 'First row is the header' }).click()
+    await page.getByLabel('Table name').fill('yearly')
+    await page.getByRole('radio', { name: /Append/ }).click()
+    await expect
+      .poll(() => page.getByTestId('append-drift').innerText())
+      .toBe('From the preview, this file does not fit yearly: the file lacks column(s) 2023; the file has new column(s) 2025. Replace the table, load it as a new one, or correct the header above.')
+    await screenshot(page, '10b-append-drift')
+
     // And drops it again from the Data page, after saying yes.
     await page.goto(`${app.url}/`)
     await page.getByRole('button', { name: 'Drop yearly' }).click()

@@ -93,6 +93,8 @@ function FileView({ api, fileId }: { api: Api; fileId: string }) {
                 fileId={fileId}
                 fileName={p.name}
                 tables={tables.data.map((t) => t.name)}
+                fileColumns={p.columns}
+                tableColumns={Object.fromEntries(tables.data.map((t) => [t.name, t.columns]))}
                 submit={(body) => api.submit(Object.keys(override).length > 0 ? { ...body, dialect: override } : body)}
                 onSubmitted={(s) => router.push(`/jobs/?id=${encodeURIComponent(s.jobId)}`)}
               />
