@@ -171,6 +171,21 @@ describe('create, append and replace', () => {
     expect((await sql('SELECT * FROM typed')).body.rows).toEqual([[1, 10]])
   })
 
+  it('appends a month whose amounts have fewer digits to a decimal column, keeping the table\'s type', async () => {
+    const base = await (await upload(server.url, 'sales.csv', 'day,amount\n2024-01-01,1234.56\n')).json()
+    expect((await submitAndWait({ fileId: base.fileId })).status).toBe('SUCCEEDED')
+    const next = await (await upload(server.url, 'sales-feb.csv', 'day,amount\n2024-02-01,99.5\n2024-02-02,10.25\n')).json()
+    const job = await submitAndWait({ fileId: next.fileId, table: 'sales', mode: 'append' })
+    expect(job.status).toBe('SUCCEEDED')
+    const result = await sql('SELECT sum(amount) AS total, count(*) AS n FROM sales')
+    expect(result.body.rows).toEqual([['1344.31', 3]])
+    const tables = await (await fetch(`${server.url}/api/tables`)).json()
+    expect(tables.tables.find((t: { name: string }) => t.name === 'sales').columns).toEqual([
+      { name: 'day', type: 'date' },
+      { name: 'amount', type: 'decimal(6,2)' },
+    ])
+  })
+
   it('answers 404 for append to a table that does not exist, and 400 for a bad table name', async () => {
     const f = await (await upload(server.url, 'x.csv', 'a\n1\n')).json()
     expect((await postJson(server.url, '/api/submit', { fileId: f.fileId, table: 'nope', mode: 'append' })).status).toBe(404)

@@ -68,6 +68,16 @@ describe('schemaDifferences', () => {
     expect(schemaDifferences(cols, [{ name: 'ID', type: 'bigint' }, { name: 'price', type: 'bigint' }])).toEqual([])
   })
 
+  it('accepts a decimal that fits the table\'s: no more digits before or after the point', () => {
+    const amount = (type: string) => [{ name: 'amount', type }]
+    expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(5,2)'))).toEqual([])
+    expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(5,1)'))).toEqual([])
+    expect(schemaDifferences(amount('double'), amount('decimal(5,1)'))).toEqual([])
+    expect(schemaDifferences(amount('string'), amount('decimal(5,1)'))).toEqual([])
+    expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(7,2)'))).toEqual(['column amount is decimal(6,2) in the table but decimal(7,2) in the file'])
+    expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(6,3)'))).toEqual(['column amount is decimal(6,2) in the table but decimal(6,3) in the file'])
+  })
+
   it('names missing, new and reordered columns, and types that do not fit', () => {
     expect(schemaDifferences(cols, [{ name: 'id', type: 'bigint' }])).toEqual(['the file lacks column(s) price'])
     expect(schemaDifferences(cols, [...cols, { name: 'qty', type: 'bigint' }])).toEqual(['the file has new column(s) qty'])

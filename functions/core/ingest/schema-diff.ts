@@ -28,9 +28,25 @@ export function schemaDifferences(existing: Column[], incoming: Column[]): strin
   existing.forEach((col, i) => {
     const other = incoming[i]
     if (!other || other.type === col.type) return
-    if (!(WIDENS_TO[col.type] ?? [col.type]).includes(other.type)) {
+    if (!fits(col.type, other.type)) {
       problems.push(`column ${col.name} is ${col.type} in the table but ${other.type} in the file`)
     }
   })
   return problems
+}
+
+const DECIMAL = /^decimal\((\d+),(\d+)\)$/
+
+/** Whether every value of a file's column of type `file` can be read as the table's type `table`. */
+function fits(table: string, file: string): boolean {
+  if ((WIDENS_TO[table] ?? [table]).includes(file)) return true
+  const wanted = DECIMAL.exec(table)
+  const got = DECIMAL.exec(file)
+  if (!got) return false
+  // Any decimal reads as double or text; as a decimal when it has no more digits on either side of the point.
+  if (table === 'double' || table === 'string') return true
+  if (!wanted) return false
+  const [p, s] = [Number(wanted[1]), Number(wanted[2])]
+  const [q, t] = [Number(got[1]), Number(got[2])]
+  return t <= s && q - t <= p - s
 }
