@@ -179,6 +179,15 @@ describe('create, append and replace', () => {
     expect(job.status).toBe('SUCCEEDED')
     const result = await sql('SELECT sum(amount) AS total, count(*) AS n FROM sales')
     expect(result.body.rows).toEqual([['1344.31', 3]])
+    // A month of whole amounts loads into the decimal column too; one that does not fit fails on its line.
+    const whole = await (await upload(server.url, 'sales-mar.csv', 'day,amount\n2024-03-01,100\n2024-03-02,7\n')).json()
+    expect((await submitAndWait({ fileId: whole.fileId, table: 'sales', mode: 'append' })).status).toBe('SUCCEEDED')
+    expect((await sql('SELECT sum(amount) AS total, count(*) AS n FROM sales')).body.rows).toEqual([['1451.31', 5]])
+    const huge = await (await upload(server.url, 'sales-apr.csv', 'day,amount\n2024-04-01,5\n2024-04-02,123456\n')).json()
+    const refused = await submitAndWait({ fileId: huge.fileId, table: 'sales', mode: 'append' })
+    expect(refused.status).toBe('FAILED')
+    expect(refused.error).toMatchObject({ code: 'ROW_REJECTED', line: 3, value: '123456' })
+    expect((await sql('SELECT count(*) AS n FROM sales')).body.rows).toEqual([[5]])
     const tables = await (await fetch(`${server.url}/api/tables`)).json()
     expect(tables.tables.find((t: { name: string }) => t.name === 'sales').columns).toEqual([
       { name: 'day', type: 'date' },

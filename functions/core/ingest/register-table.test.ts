@@ -74,6 +74,9 @@ describe('schemaDifferences', () => {
     expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(5,1)'))).toEqual([])
     expect(schemaDifferences(amount('double'), amount('decimal(5,1)'))).toEqual([])
     expect(schemaDifferences(amount('string'), amount('decimal(5,1)'))).toEqual([])
+    // Whole numbers: the load converts them to the table's decimal, refusing any that do not fit.
+    expect(schemaDifferences(amount('decimal(6,2)'), amount('bigint'))).toEqual([])
+    expect(schemaDifferences(amount('bigint'), amount('decimal(6,2)'))).toEqual(['column amount is bigint in the table but decimal(6,2) in the file'])
     expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(7,2)'))).toEqual(['column amount is decimal(6,2) in the table but decimal(7,2) in the file'])
     expect(schemaDifferences(amount('decimal(6,2)'), amount('decimal(6,3)'))).toEqual(['column amount is decimal(6,2) in the table but decimal(6,3) in the file'])
   })

@@ -37,10 +37,15 @@ export function schemaDifferences(existing: Column[], incoming: Column[]): strin
 
 const DECIMAL = /^decimal\((\d+),(\d+)\)$/
 
-/** Whether every value of a file's column of type `file` can be read as the table's type `table`. */
+/**
+ * Whether a file's column of type `file` can load into the table's type `table`: appending converts
+ * the file with the table's types, and that conversion still refuses (or skips) a value that does not fit.
+ */
 function fits(table: string, file: string): boolean {
   if ((WIDENS_TO[table] ?? [table]).includes(file)) return true
   const wanted = DECIMAL.exec(table)
+  // Whole numbers load into a decimal column as the table has it; the load checks each value fits.
+  if (wanted && file === 'bigint') return true
   const got = DECIMAL.exec(file)
   if (!got) return false
   // Any decimal reads as double or text; as a decimal when it has no more digits on either side of the point.
