@@ -94,6 +94,12 @@ describe('POST /api/query and paging', () => {
   it('refuses malformed bodies with 400', async () => {
     expect((await postJson(server.url, '/api/query', { sql: '' })).status).toBe(400)
     expect((await postJson(server.url, '/api/query', { query: 'SELECT 1' })).status).toBe(400)
+    const badReuse = await postJson(server.url, '/api/query', { sql: 'SELECT 1', reuse: 'yes' })
+    expect(badReuse.status).toBe(400)
+    expect((await badReuse.json()).error).toMatchObject({ field: 'reuse', message: expect.stringMatching(/^reuse: .*boolean/) })
+    const badPage = await fetch(`${server.url}/api/query/q_00000000000000000000000000000000?maxResults=lots`)
+    expect(badPage.status).toBe(400)
+    expect((await badPage.json()).error).toMatchObject({ field: 'maxResults' })
     const notJson = await fetch(`${server.url}/api/query`, { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } })
     expect(notJson.status).toBe(400)
     expect((await notJson.json()).error.message).toMatch(/not valid JSON/)
