@@ -36,6 +36,33 @@ describe('GET /api/preview', () => {
     expect(body.problems).toEqual([])
   })
 
+  it.each([
+    [1461, 100, true],
+    [50, 100, false],
+    [100, 100, false],
+    [101, 100, true],
+  ])('says whether more rows follow: %i rows, limit %i -> moreRows %s', async (count, limit, moreRows) => {
+    const csv = 'id,name\n' + Array.from({ length: count }, (_, i) => `${i},name ${i}`).join('\n') + '\n'
+    const { fileId } = await (await upload(server.url, 'n.csv', csv)).json()
+    const body = await (await preview(`fileId=${fileId}&limit=${limit}`)).json()
+    expect(body.rows).toHaveLength(Math.min(count, limit))
+    expect(body.moreRows).toBe(moreRows)
+  })
+
+  it('says more rows follow when only the head of a big file was read', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},row number ${i}`).join('\n')
+    const { fileId } = await (await upload(server.url, 'big2.csv', `k,v\n${rows}\n`)).json()
+    const body = await (await preview(`fileId=${fileId}&limit=1000`)).json()
+    expect(body.moreRows).toBe(true)
+  })
+
+  it('documents moreRows in the OpenAPI schema of the preview', async () => {
+    const doc = await (await fetch(`${server.url}/api/openapi.json`)).json()
+    const schema = doc.components.schemas.Preview
+    expect(schema.required).toContain('moreRows')
+    expect(schema.properties.moreRows).toMatchObject({ type: 'boolean', description: expect.stringMatching(/rows/) })
+  })
+
   it('applies a header override: the first row becomes data', async () => {
     const { fileId } = await (await upload(server.url, 'h.csv', 'alpha,beta\ngamma,delta\n')).json()
     const body = await (await preview(`fileId=${fileId}&header=false`)).json()

@@ -18,6 +18,9 @@ const Preview = named(
     }),
     problems: z.array(z.object({ line: z.int(), message: z.string() })),
     truncated: doc(z.boolean(), { description: 'True when the file goes on past the head that was read' }),
+    moreRows: doc(z.boolean(), {
+      description: 'True when more rows follow the ones shown (past the limit, or past the head that was read); false only when these rows are the whole file',
+    }),
     multilineFields: z.boolean(),
   }),
 )

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import type { Dialect } from './dialect.ts'
 import { decodeHead } from './sniff-decode.ts'
 import { PreviewType, columnType } from './sniff-infer.ts'
-import { scanRecords } from './sniff-scan.ts'
+import { RECORD_DELIMITERS, scanRecords } from './sniff-scan.ts'
 
 // No OpenAPI component ids here: routes embed these in their own named bodies.
 export const PreviewProblem = z.object({ line: z.int(), message: z.string() })
@@ -14,6 +14,7 @@ export const Preview = z.object({
   rows: doc(z.array(z.record(z.string(), z.nullable(z.string()))), { description: 'Empty cells are null' }),
   problems: doc(z.array(PreviewProblem), { description: 'At most 100, in file order' }),
   truncated: doc(z.boolean(), { description: 'The file goes on past the head that was read' }),
+  moreRows: doc(z.boolean(), { description: 'More rows follow the ones shown: the file is not all here' }),
   multilineFields: doc(z.boolean(), { description: 'Some field holds a line break' }),
 })
 export type Preview = z.infer<typeof Preview>
@@ -62,6 +63,8 @@ export function previewRows(head: Uint8Array, dialect: Dialect, limit: number, o
     rows: cells.slice(0, shown).map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null]))),
     problems: problems.slice(0, MAX_PROBLEMS),
     truncated: opts.truncated,
+    // Past the rows shown there are more in the head, or the file goes on past the head.
+    moreRows: cells.length > shown || opts.truncated,
     multilineFields: records.some((record) => record.fields.some((field) => /[\r\n]/.test(field))),
   }
 }
@@ -100,7 +103,7 @@ function parseRecords(text: string, dialect: Dialect, problems: PreviewProblem[]
       delimiter: dialect.delimiter,
       quote: dialect.quote,
       escape: dialect.escape,
-      record_delimiter: dialect.lineEnding,
+      record_delimiter: RECORD_DELIMITERS,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,

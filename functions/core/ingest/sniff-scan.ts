@@ -1,6 +1,6 @@
 import type { Dialect } from './dialect.ts'
 
-export type ScanDialect = Pick<Dialect, 'delimiter' | 'quote' | 'escape' | 'lineEnding'>
+export type ScanDialect = Pick<Dialect, 'delimiter' | 'quote' | 'escape'>
 
 export type ScannedRecord = {
   fields: string[]
@@ -23,11 +23,13 @@ export type Scan = {
 /**
  * Splits text into records the way csv-parse does with `relax_quotes` and `skip_empty_lines`:
  * a quote opens a field only at its start, inside quotes delimiters and line breaks are data,
- * and empty lines are no records. Stops after `maxRecords`. Used to sniff and to find where
- * the head can be cut, so it must agree with the parser on record boundaries.
+ * and empty lines are no records. Outside quotes \r\n, \n and \r each end a record, whatever
+ * the dialect's line ending (files joined end to end mix them; the crawler evens them out the
+ * same way). Stops after `maxRecords`. Used to sniff and to find where the head can be cut, so
+ * it must agree with the parser on record boundaries.
  */
 export function scanRecords(text: string, dialect: ScanDialect, maxRecords = Number.POSITIVE_INFINITY): Scan {
-  const { delimiter, quote, escape, lineEnding } = dialect
+  const { delimiter, quote, escape } = dialect
   const records: ScannedRecord[] = []
   let i = 0
   let line = 1
@@ -37,9 +39,10 @@ export function scanRecords(text: string, dialect: ScanDialect, maxRecords = Num
     if (ch === '\r' || (ch === '\n' && text[at - 1] !== '\r')) line++
   }
   while (i < text.length && records.length < maxRecords) {
-    if (text.startsWith(lineEnding, i)) {
-      for (let k = 0; k < lineEnding.length; k++) countBreak(i + k)
-      i += lineEnding.length
+    const atBreak = breakLength(text, i)
+    if (atBreak > 0) {
+      countBreak(i)
+      i += atBreak
       continue
     }
     const start = i
@@ -76,9 +79,9 @@ export function scanRecords(text: string, dialect: ScanDialect, maxRecords = Num
         field = ''
         atFieldStart = true
         i++
-      } else if (text.startsWith(lineEnding, i)) {
-        for (let k = 0; k < lineEnding.length; k++) countBreak(i + k)
-        i += lineEnding.length
+      } else if (ch === '\r' || ch === '\n') {
+        countBreak(i)
+        i += breakLength(text, i)
         terminated = true
         break
       } else {
@@ -94,6 +97,16 @@ export function scanRecords(text: string, dialect: ScanDialect, maxRecords = Num
   }
   return { records, openQuote: null }
 }
+
+/** 2 at a \r\n, 1 at a lone \r or \n, else 0. */
+function breakLength(text: string, at: number): number {
+  const ch = text[at]
+  if (ch === '\r') return text[at + 1] === '\n' ? 2 : 1
+  return ch === '\n' ? 1 : 0
+}
+
+/** Every record delimiter the scanner and the preview's parser accept, longest first. */
+export const RECORD_DELIMITERS = ['\r\n', '\n', '\r']
 
 /**
  * The record delimiter: how the first record ends, outside quotes. Counting quotes (a doubled

@@ -72,6 +72,17 @@ describe('quotes and line endings', () => {
     expect(result.rows).toEqual([{ a: '1', b: '2' }])
   })
 
+  it('ends a record at every kind of line break outside quotes, as in files joined end to end', () => {
+    const result = preview('a,b\r\n1,2\n3,"x\ny"\r\n5,6\r7,8\n')
+    expect(result.rows).toEqual([
+      { a: '1', b: '2' },
+      { a: '3', b: 'x\ny' },
+      { a: '5', b: '6' },
+      { a: '7', b: '8' },
+    ])
+    expect(result.problems).toEqual([])
+  })
+
   it('reads doubled quotes as one quote', () => {
     const result = preview('id,said\n1,"He said ""hi"""\n')
     expect(result.dialect.escape).toBe('"')

@@ -28,8 +28,8 @@ export function sniffDialect(head: Uint8Array, opts: SniffOptions): Dialect {
   const quote = '"'
   const lineEnding = detectLineEnding(text, quote)
   const escape = BACKSLASH_ESCAPE.test(text.slice(0, ESCAPE_SAMPLE_CHARS)) ? '\\' : quote
-  const delimiter = detectDelimiter(text, { quote, escape, lineEnding }, opts.truncated)
-  const rows = sampleRows(text, { delimiter, quote, escape, lineEnding }, opts.truncated)
+  const delimiter = detectDelimiter(text, { quote, escape }, opts.truncated)
+  const rows = sampleRows(text, { delimiter, quote, escape }, opts.truncated)
   const header = looksLikeHeader(rows)
   const columnNames = columnNamesFor(rows, header)
   return { delimiter, quote, escape, header, encoding, bom, compression: opts.compression, lineEnding, columnNames }
@@ -56,7 +56,7 @@ export function withOverride(
   }
   const text = decodeHead(head, encoding, opts.truncated)
   const lineEnding = detectLineEnding(text, quote)
-  const rows = sampleRows(text, { delimiter, quote, escape, lineEnding }, opts.truncated)
+  const rows = sampleRows(text, { delimiter, quote, escape }, opts.truncated)
   const splitChanged =
     encoding !== dialect.encoding || quote !== dialect.quote || escape !== dialect.escape || delimiter !== dialect.delimiter
   const header = override.header ?? (splitChanged ? looksLikeHeader(rows) : dialect.header)

@@ -4,7 +4,9 @@ import { dirname } from 'node:path'
 import type { Column } from '../../ports/catalog.ts'
 import type { OnError, RejectedRow } from '../../ports/workflow.ts'
 import type { Dialect } from '../../ingest/dialect.ts'
+import { evenFileLineEndings } from '../../ingest/even-line-endings.ts'
 import { duckdbTypeOf, glueTypeOf } from '../../ingest/glue-types.ts'
+import { plainDuckDbMessage, withoutPaths } from '../../ingest/path-free-message.ts'
 import { MAX_DECIMAL_PRECISION } from '../../ingest/sniff-infer.ts'
 import { sqlIdentifier, sqlString } from './duckdb-sql-text.ts'
 
@@ -47,6 +49,16 @@ export class DuckDbIngest {
    * sends the job back here for the whole file (see `convert`'s `guarded`).
    */
   async crawl(path: string, dialect: Dialect, opts: { wholeFile: boolean }): Promise<Column[]> {
+    try {
+      return await this.evenlyOnFailure(path, dialect, () => this.crawlOnce(path, dialect, opts))
+    } catch (err) {
+      // The sniffer only says it gave up; reading every row as text with the dialect names the line.
+      const why = /Error when sniffing file/.test(messageOf(err)) ? ((await this.rowErrorIn(path, dialect)) ?? unreadable(dialect)) : err
+      throw withoutServerPaths(why, { [path]: 'the uploaded file' })
+    }
+  }
+
+  private async crawlOnce(path: string, dialect: Dialect, opts: { wholeFile: boolean }): Promise<Column[]> {
     return this.withConnection(async (conn) => {
       const reader = await conn.runAndReadAll(
         // Rows that do not parse are left out of the type inference here; the conversion reports them.
@@ -104,6 +116,21 @@ export class DuckDbIngest {
     onError: OnError,
     opts: { guarded?: boolean } = {},
   ): Promise<ConvertResult> {
+    try {
+      return await this.evenlyOnFailure(path, dialect, () => this.convertOnce(path, dialect, columns, target, onError, opts))
+    } catch (err) {
+      throw withoutServerPaths(err, { [path]: 'the uploaded file', [target]: "the table's Parquet file" })
+    }
+  }
+
+  private async convertOnce(
+    path: string,
+    dialect: Dialect,
+    columns: Column[],
+    target: string,
+    onError: OnError,
+    opts: { guarded?: boolean },
+  ): Promise<ConvertResult> {
     const temp = `${target}.tmp`
     await mkdir(dirname(target), { recursive: true })
     // Guarded (types from a sample): decimals are read as text and cast here, refusing any value
@@ -134,6 +161,34 @@ export class DuckDbIngest {
       })
     } finally {
       await rm(temp, { force: true })
+    }
+  }
+
+  /**
+   * DuckDB's strict reader refuses a file that mixes line breaks (files joined end to end), which
+   * the preview reads: when it refuses one, even them out in the staged copy and read it again.
+   * A file that does not mix them costs nothing here until DuckDB has already failed.
+   */
+  private async evenlyOnFailure<T>(path: string, dialect: Dialect, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read()
+    } catch (err) {
+      if (!/Error when sniffing file|state machine reached an invalid state/.test(messageOf(err))) throw err
+      if (!(await evenFileLineEndings(path, dialect))) throw err
+      return read()
+    }
+  }
+
+  /** The first row that does not parse with the dialect, every column read as text. */
+  private async rowErrorIn(path: string, dialect: Dialect): Promise<RowError | undefined> {
+    const text = dialect.columnNames.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(', ')
+    try {
+      await this.withConnection((conn) =>
+        conn.run(`SELECT count(*) FROM read_csv(${sqlString(path)}, ${dialectOptions(dialect, false)}, auto_detect = false, columns = {${text}})`),
+      )
+      return undefined
+    } catch (err) {
+      return isCsvError(err) ? rowErrorFrom(err) : undefined
     }
   }
 
@@ -187,6 +242,23 @@ function guardedDecimal(c: Column): string {
   )
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function unreadable(d: Dialect): Error {
+  return new Error(
+    `The file could not be read as CSV with the delimiter ${JSON.stringify(d.delimiter)}, quote ${JSON.stringify(d.quote)} ` +
+      `and escape ${JSON.stringify(d.escape)} the preview showed. Check them in the preview, and the problems it lists.`,
+  )
+}
+
+/** The error as users may see it: DuckDB's developer details cut, server paths named in words. */
+function withoutServerPaths(err: unknown, paths: Record<string, string>): Error {
+  if (err instanceof RowError) return new RowError(withoutPaths(err.message, paths), err.line, err.column, err.value)
+  return new Error(withoutPaths(plainDuckDbMessage(messageOf(err)), paths), { cause: err })
+}
+
 export function isCsvError(err: unknown): boolean {
   const text = err instanceof Error ? err.message : String(err)
   return /CSV Error|Line:|Could not convert|Conversion Error|Expected Number of Columns|unterminated quote/i.test(text)
@@ -198,11 +270,15 @@ export function rowErrorFrom(err: unknown): RowError {
   const line = /Line:\s*(\d+)/i.exec(text)?.[1]
   const column = /column "([^"]*)"/i.exec(text)?.[1]
   const value = /Could not convert string "([^"]*)"/i.exec(text)?.[1] ?? /Original Line:\s*(.*)/i.exec(text)?.[1]
-  const headline = text.split('\n').find((l) => l.trim().length > 0) ?? text
+  const headline = (text.split('\n').find((l) => l.trim().length > 0) ?? text).replace(/^[A-Za-z ]+Error:\s*/, '')
+  // DuckDB's headline is often just "CSV Error on Line: 2", which says nothing the line number does
+  // not: the reason is further down, in one of these forms.
+  const reason =
+    /Could not convert string "[^"]*" to [^\n]*/.exec(text)?.[0] ??
+    /Expected Number of Columns: \d+ Found: \d+/.exec(text)?.[0] ??
+    /Value with unterminated quote found/.exec(text)?.[0]
   const where = line ? `Line ${line}${column ? `, column ${column}` : ''}: ` : ''
-  const detail = text.includes('Expected Number of Columns')
-    ? (/Expected Number of Columns: \d+ Found: \d+/.exec(text)?.[0] ?? headline)
-    : headline.replace(/^[A-Za-z ]+Error:\s*/, '')
+  const detail = reason ?? headline
   return new RowError(
     `${where}${detail}. Fix the file, or submit with onError "skip" to load the other rows and list the rejected ones.`,
     line ? Number(line) : undefined,

@@ -1,8 +1,10 @@
 import { stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { taskError } from '../../ingest/execution-input.ts'
 import type { Dialect } from '../../ingest/dialect.ts'
+import { withoutPaths } from '../../ingest/path-free-message.ts'
 import type { Column } from '../../ports/catalog.ts'
-import type { DuckDbIngest } from './duckdb-ingest.ts'
+import { RowError, type DuckDbIngest } from './duckdb-ingest.ts'
 
 /** Files up to this size are crawled whole; bigger ones from a sample (then checked row by row). */
 const WHOLE_FILE_CRAWL_BYTES = 8 * 1024 * 1024
@@ -97,8 +99,10 @@ export class LocalGlue {
   }
 
   private async crawl(crawler: Crawler, dialect: Dialect): Promise<void> {
+    let folder = ''
     try {
       const file = this.pathOfUrl(crawler.folder + 'data.csv')
+      folder = dirname(file)
       // Like Glue, a big file is classified from a sample; the conversion checks every row.
       const wholeFile = (await stat(file)).size <= WHOLE_FILE_CRAWL_BYTES
       const columns = await this.ingest.crawl(file, dialect, { wholeFile })
@@ -112,7 +116,11 @@ export class LocalGlue {
       })
       crawler.lastCrawl = { Status: 'SUCCEEDED' }
     } catch (err) {
-      crawler.lastCrawl = { Status: 'FAILED', ErrorMessage: err instanceof Error ? err.message : String(err) }
+      // The message becomes the job's error: it names the staged file in words, never by its path.
+      const message = withoutPaths(err instanceof Error ? err.message : String(err), { [folder]: 'the uploaded file' })
+      // A row that does not parse keeps its line for the job's error, as a conversion's does (JSON, as taskError's causes).
+      const cause = err instanceof RowError ? JSON.stringify({ code: 'ROW_REJECTED', message, line: err.line, column: err.column, value: err.value }) : message
+      crawler.lastCrawl = { Status: 'FAILED', ErrorMessage: cause }
     } finally {
       crawler.state = 'READY'
     }

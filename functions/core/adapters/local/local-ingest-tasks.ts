@@ -3,9 +3,12 @@ import { link, mkdir, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createWriteStream } from 'node:fs'
+import { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors.ts'
 import { taskError } from '../../ingest/execution-input.ts'
+import { withoutPaths } from '../../ingest/path-free-message.ts'
+import { inflateLimit, type InflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
 import { registerTable } from '../../ingest/register-table.ts'
 import { schemaDifferences } from '../../ingest/schema-diff.ts'
 import { keys } from '../../keys.ts'
@@ -21,6 +24,8 @@ export type LocalTaskDeps = {
   glue: LocalGlue
   ingest: DuckDbIngest
   now: () => Date
+  /** What an upload may be; a .csv.gz inflates to no more (see inflateLimit). */
+  limits: UploadLimits
 }
 
 type Params = Record<string, unknown>
@@ -46,9 +51,9 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
     await deps.store.deletePrefix(keys.stagingDir(input.tenant, input.jobId))
   }
 
-  return {
+  return withoutDataFolder(deps.store.root, {
     StageFile: async () => {
-      await stage(deps.store, input, staged)
+      await stage(deps, input, staged)
       return { CopyObjectResult: { LastModified: deps.now().toISOString() } }
     },
     CreateClassifier: async (p) => {
@@ -138,7 +143,24 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
       if (!registered) await deps.store.deletePrefix(dirname(partKey) + '/')
       return {}
     },
+  })
+}
+
+/**
+ * Task errors become the job's error, which users read: whatever a task throws (a file system
+ * error names its path) says "the data folder" instead of where it is. The name, which Retry and
+ * Catch match on, stays.
+ */
+function withoutDataFolder(root: string, handlers: Record<string, Handler>): Record<string, Handler> {
+  const wrap = (handler: Handler): Handler => async (params) => {
+    try {
+      return await handler(params)
+    } catch (err) {
+      if (err instanceof Error) err.message = withoutPaths(err.message, { [root]: 'the data folder' })
+      throw err
+    }
   }
+  return Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, wrap(handler)]))
 }
 
 /** Appending keeps the table's types, so a column that widens (int -> double) loads as the table has it. */
@@ -149,10 +171,12 @@ async function appendTypes(catalog: Catalog, input: IngestInput, crawled: Column
 }
 
 /**
- * The staged copy is plain UTF-8 CSV whatever was uploaded: gzip is inflated and other encodings
- * are transcoded on the way, streaming. A plain UTF-8 upload is hard-linked (raw bytes are immutable).
+ * The staged copy is plain UTF-8 CSV whatever was uploaded: gzip is inflated (counting, up to
+ * the bound of inflateLimit) and other encodings are transcoded on the way, streaming. A plain
+ * UTF-8 upload is hard-linked (raw bytes are immutable).
  */
-async function stage(store: DiskObjectStore, input: IngestInput, stagedKey: string): Promise<void> {
+async function stage(deps: LocalTaskDeps, input: IngestInput, stagedKey: string): Promise<void> {
+  const { store } = deps
   const rawPath = store.pathOf(keys.rawData(input.tenant, input.fileId))
   const target = store.pathOf(stagedKey)
   await mkdir(dirname(target), { recursive: true })
@@ -172,7 +196,27 @@ async function stage(store: DiskObjectStore, input: IngestInput, stagedKey: stri
   }
   const raw = await store.get(keys.rawData(input.tenant, input.fileId))
   const steps: NodeJS.ReadWriteStream[] = []
-  if (input.dialect.compression === 'gzip') steps.push(createGunzip())
+  if (input.dialect.compression === 'gzip') {
+    steps.push(createGunzip(), stopPast(await inflateLimit(store, input.tenant, input.fileId, deps.limits)))
+  }
   steps.push(iconv.decodeStream(encoding, { stripBOM: true }), iconv.encodeStream('utf-8'))
-  await pipeline([raw, ...steps, createWriteStream(target)])
+  try {
+    await pipeline([raw, ...steps, createWriteStream(target)])
+  } catch (err) {
+    // Nothing half-inflated stays behind, even before CleanUpAfterFailure runs.
+    await rm(target, { force: true })
+    throw err
+  }
+}
+
+/** Passes bytes on until more than the limit have gone by, then fails the pipeline. */
+function stopPast(limit: InflateLimit): Transform {
+  let seen = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.byteLength
+      if (seen > limit.bytes) done(taskError('Csvlake.DecompressedTooLarge', { code: 'DECOMPRESSED_TOO_LARGE', message: limit.message }))
+      else done(null, chunk)
+    },
+  })
 }

@@ -25,7 +25,8 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
   const workflow = new LocalWorkflow({
     store,
     definition,
-    tasksFor: (input, progress) => localIngestTasks({ store, catalog, glue, ingest, now }, input, progress),
+    tasksFor: (input, progress) =>
+      localIngestTasks({ store, catalog, glue, ingest, now, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes } }, input, progress),
     waitMs: config.localWaitMs,
     cleanUpDead: async (record) => {
       const entry = await catalog.get(record.tenant, record.input.table)
