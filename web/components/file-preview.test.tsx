@@ -33,6 +33,7 @@ const preview = (patch: Partial<Preview> = {}): Preview => ({
   ],
   problems: [],
   truncated: false,
+  moreRows: false,
   multilineFields: false,
   ...patch,
 })
@@ -110,8 +111,14 @@ describe('FilePreview', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument()
   })
 
+  it('never says "the whole file" when more rows follow, though the whole file was read', () => {
+    render(<FilePreview preview={preview({ truncated: false, moreRows: true })} />)
+    expect(screen.getByText(/2 rows from the start of the file; the file has more\./)).toBeInTheDocument()
+    expect(screen.queryByText(/whole file/)).not.toBeInTheDocument()
+  })
+
   it('says when the file has more rows than the preview', () => {
-    const { rerender } = render(<FilePreview preview={preview({ truncated: true })} />)
+    const { rerender } = render(<FilePreview preview={preview({ truncated: true, moreRows: true })} />)
     expect(screen.getByText(/2 rows from the start of the file; the file has more\./)).toBeInTheDocument()
     rerender(<FilePreview preview={preview({ truncated: false })} />)
     expect(screen.getByText(/that is the whole file\./)).toBeInTheDocument()

@@ -84,7 +84,8 @@ export function FilePreview({ preview }: { preview: Preview }) {
       </div>
       <p className="text-xs text-muted-foreground">
         {preview.rows.length} {preview.rows.length === 1 ? 'row' : 'rows'} from the start of the file
-        {preview.truncated ? '; the file has more.' : '; that is the whole file.'}
+        {/* Only the API's moreRows can say the rows shown are all there is; without it, never claim so. */}
+        {preview.moreRows === false && !preview.truncated ? '; that is the whole file.' : '; the file has more.'}
         {preview.multilineFields && ' Some values span several lines.'}
       </p>
     </div>
