@@ -1,6 +1,6 @@
 // Builds the web UI (Next.js static export) into web/out - only when its sources changed since the
 // last build, so a second `npm start` does not pay for it. The stamp is a hash of every source file
-// of web/ and of the lock file.
+// of web/ (not what the build or api-types generate there, nor anything git ignores) and of the lock file.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,6 +14,10 @@ const stampFile = join(WEB_OUT, '.csvlake-build')
 // Tests, build output and installed packages do not change what is built.
 const SKIP = new Set(['node_modules', 'out', '.next', 'e2e', 'test-results'])
 const isTest = (name) => /\.test\.tsx?$/.test(name)
+// What the build and `npm run api-types` write into web/ themselves (all git-ignored): counted, they
+// would change the hash after the first build, and the second start would build again.
+const GENERATED = new Set(['next-env.d.ts', join('lib', 'api', 'schema.d.ts')])
+const isGenerated = (webDir, path) => GENERATED.has(relative(webDir, path)) || path.endsWith('.tsbuildinfo')
 
 function* sources(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -25,11 +29,26 @@ function* sources(dir) {
 }
 
 /** A hash of what the web build is made of: its sources, the shared rules it imports, the lock. */
-export function webSourceHash() {
+export function webSourceHash(base = root) {
   const hash = createHash('sha256')
-  const files = [...sources(web), join(root, 'package-lock.json'), join(root, 'functions', 'core', 'ingest', 'table-name-rules.ts'), join(root, 'functions', 'core', 'ingest', 'schema-diff.ts')]
-  for (const file of files.sort()) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0')
+  const webDir = join(base, 'web')
+  const webFiles = notIgnored(base, [...sources(webDir)].filter((path) => !isGenerated(webDir, path)))
+  const files = [...webFiles, join(base, 'package-lock.json'), join(base, 'functions', 'core', 'ingest', 'table-name-rules.ts'), join(base, 'functions', 'core', 'ingest', 'schema-diff.ts')]
+  for (const file of files.sort()) hash.update(relative(base, file)).update('\0').update(readFileSync(file)).update('\0')
   return hash.digest('hex')
+}
+
+/** Leaves out the files git ignores (outside a git checkout, such as an unpacked tarball, keeps them all). */
+function notIgnored(base, files) {
+  const result = spawnSync('git', ['check-ignore', '--stdin', '-z'], {
+    cwd: base,
+    input: files.map((file) => relative(base, file)).join('\0'),
+    encoding: 'utf8',
+  })
+  // 0: some are ignored, 1: none is; anything else (no git, not a checkout) says nothing.
+  if (result.status !== 0 && result.status !== 1) return files
+  const ignored = new Set(result.stdout.split('\0').filter(Boolean))
+  return files.filter((file) => !ignored.has(relative(base, file)))
 }
 
 export function buildWeb({ force = false } = {}) {
