@@ -1,4 +1,6 @@
-import { act, render, screen } from '@testing-library/react'
+import { completionStatus, startCompletion } from '@codemirror/autocomplete'
+import { EditorView } from '@codemirror/view'
+import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { createRef } from 'react'
 import { describe, expect, it, vi } from 'vitest'
@@ -26,6 +28,20 @@ describe('SqlEditor', () => {
     content().focus()
     await userEvent.keyboard('{Control>}{Enter}{/Control}')
     expect(onRun).toHaveBeenCalledTimes(1)
+  })
+
+  it('closes the autocomplete popup when Ctrl+Enter runs the query', async () => {
+    const { onRun } = setup({ value: '', schema: { orders: [{ name: 'id', type: 'bigint' }] } })
+    const editor = EditorView.findFromDOM(screen.getByTestId('sql-editor'))!
+    content().focus()
+    await userEvent.keyboard('SELECT * FROM ord')
+    act(() => {
+      startCompletion(editor)
+    })
+    await waitFor(() => expect(completionStatus(editor.state)).toBe('active'))
+    await userEvent.keyboard('{Control>}{Enter}{/Control}')
+    expect(onRun).toHaveBeenCalledTimes(1)
+    expect(completionStatus(editor.state)).toBeNull()
   })
 
   it('does not run on a plain Enter', async () => {

@@ -1,6 +1,6 @@
 'use client'
 
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete'
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete'
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands'
 import { PostgreSQL, sql, type SQLNamespace } from '@codemirror/lang-sql'
 import { bracketMatching, defaultHighlightStyle, HighlightStyle, syntaxHighlighting } from '@codemirror/language'
@@ -92,7 +92,9 @@ export const SqlEditor = forwardRef<SqlEditorHandle, Props>(function SqlEditor({
   callbacks.current = { onChange, onRun }
 
   useEffect(() => {
-    const run = () => {
+    const run = (editor: EditorView) => {
+      // The popup would stay open over the editor while the query runs.
+      closeCompletion(editor)
       callbacks.current.onRun()
       return true
     }
