@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream'
 import { doc, named, z } from '../core/zod.ts'
 import { AppError } from '../core/errors.ts'
 import { createApp, defineRoute, errors, intParam, json } from '../core/http/openapi.ts'
@@ -6,6 +7,7 @@ import { pullStream } from '../core/http/web-stream.ts'
 import { newId, QueryId } from '../core/ids.ts'
 import type { QueryEngine, QueryRecord } from '../core/ports/query-engine.ts'
 import { decodePageToken, encodePageToken, MAX_PAGE_ROWS } from '../core/query/page-token.ts'
+import { spreadsheetSafeCsv } from '../core/query/spreadsheet-safe-csv.ts'
 import type { Services } from '../core/services.ts'
 import type { TenantId } from '../core/tenant.ts'
 
@@ -96,6 +98,14 @@ const exportRoute = defineRoute({
       access: doc(z.optional(z.string().check(z.maxLength(1000))), {
         description: "A signed download link's token (POST .../download), in place of the bearer token",
       }),
+      safe: doc(z.optional(z.enum(['spreadsheet'])), {
+        description:
+          'spreadsheet: safe to open in Excel, LibreOffice or Google Sheets (CSV injection). Every text cell, and every ' +
+          "header, that starts with = + - @, a tab or a carriage return gets a leading single quote (') so it shows as " +
+          "text instead of running as a formula: =HYPERLINK(\"x\") becomes '=HYPERLINK(\"x\"), and the text -5 becomes '-5. " +
+          'Cells of number columns are left as they are (-5 stays -5). The data changes for other programs, so use it ' +
+          'only for spreadsheets. Works with a signed download link too (add &safe=spreadsheet).',
+      }),
     }),
   },
   responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errors(400, 404, 409) },
@@ -166,7 +176,10 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
 
   app.openapi(exportRoute, async (c) => {
     const { queryId } = c.req.valid('param')
-    const csv = await engine.exportCsv(c.var.tenant, queryId)
+    const { safe } = c.req.valid('query')
+    const stored = await engine.exportCsv(c.var.tenant, queryId)
+    // Streamed through the transform: a big export is never held in memory.
+    const csv = safe === 'spreadsheet' ? pipeline(stored, spreadsheetSafeCsv((await engine.get(c.var.tenant, queryId)).columns ?? []), () => {}) : stored
     return new Response(pullStream(csv), {
       status: 200,
       headers: {

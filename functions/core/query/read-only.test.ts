@@ -80,6 +80,38 @@ describe('classifySql', () => {
     })
   })
 
+  it.each(['SELEC id FROM t', '\n  SELCT 1', 'FROMM people', 'NOTAKEYWORD'])('leaves %j, which starts with no known keyword, to the engine\'s parser', (sql) => {
+    expect(classifySql(sql)).toMatchObject({ kind: 'query', body: sql.trimEnd() })
+  })
+
+  it('reads $tag$ strings whose tag has non-ASCII letters as DuckDB does', () => {
+    expect(classifySql('SELECT $é$ -- $é$').body).toBe('SELECT $é$ -- $é$')
+    expect(classifySql('SELECT $é$ ; $é$ ;').body).toBe('SELECT $é$ ; $é$')
+    expect(classifySql('SELECT $日本$ /* $日本$, $x😀$ ; $x😀$').body).toBe('SELECT $日本$ /* $日本$, $x😀$ ; $x😀$')
+    expect(classifySql('EXPLAIN ANALYZE SELECT $é$ ; $é$').inner?.body).toBe('SELECT $é$ ; $é$')
+    expect(refused(() => classifySql("WITH x AS (SELECT $é$ ) $é$) DELETE FROM t")).code).toBe('FORBIDDEN')
+  })
+
+  it('ends a line comment at a carriage return, as DuckDB does', () => {
+    expect(refused(() => classifySql('-- note\rDROP TABLE t')).message).toContain('this is a DROP statement')
+    expect(classifySql('SELECT 1 -- a\rFROM t').body).toBe('SELECT 1 -- a\rFROM t')
+  })
+
+  it('refuses an EXPLAIN whose options hold quoting or comments, where the explained statement could hide', () => {
+    for (const sql of [
+      `EXPLAIN (ANALYZE $é$) SELECT 1 AS "$é$) COPY (SELECT 42) TO 'x.csv' --"`,
+      `EXPLAIN (ANALYZE $$) SELECT $$) DELETE FROM t`,
+      'EXPLAIN /* ) */ ANALYZE SELECT 1',
+      'EXPLAIN -- x\n ANALYZE SELECT 1',
+      'EXPLAIN (FORMAT "json") SELECT 1',
+      "EXPLAIN (FORMAT E'j\\'') SELECT 1",
+    ]) {
+      expect([sql, refused(() => classifySql(sql)).code]).toEqual([sql, 'SQL_ERROR'])
+    }
+    expect(classifySql("EXPLAIN (ANALYZE, FORMAT 'json') SELECT 1").inner?.body).toBe('SELECT 1')
+    expect(classifySql('EXPLAIN (FORMAT json)\n  SELECT 1').inner?.body).toBe('SELECT 1')
+  })
+
   it.each(['', '  ;; ', '-- nothing\n', '/* nothing */'])('calls %j empty', (sql) => {
     expect(refused(() => classifySql(sql)).code).toBe('SQL_ERROR')
   })
@@ -104,6 +136,18 @@ describe('assertAllowedReferences', () => {
     expect(refused(() => assertAllowedReferences({ functions: [], tables: ['pg_settings'] })).message).toBe(
       'The table pg_settings is not allowed here: it reads the engine settings.',
     )
+  })
+
+  it('refuses built-in table macros that run a table name given as text as SQL, or read the settings', () => {
+    // SELECT * FROM histogram_values('pg_'||'settings', name): the parse tree names only the macro.
+    for (const name of ['histogram_values', 'HISTOGRAM', 'duckdb_profiling_settings']) {
+      const err = refused(() => assertAllowedReferences({ functions: [name], tables: [], tableFunctions: [name] }))
+      expect(err).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining(`The function ${name.toLowerCase()}() is not allowed here`) })
+    }
+  })
+
+  it('lets the histogram aggregate through: it reads only its column', () => {
+    expect(() => assertAllowedReferences({ functions: ['histogram'], tables: ['people'], tableFunctions: [] })).not.toThrow()
   })
 
   it('lets ordinary functions and tables through, a table named query included', () => {

@@ -67,6 +67,15 @@ function Console({ api, initialSql, onEnded, autoRun }: { api: FakeApi; initialS
   return <QueryExecution api={api as unknown as Api} schema={{}} sql={sql} onSqlChange={setSql} onEnded={onEnded} autoRun={autoRun} />
 }
 
+function renderConsole(api: FakeApi) {
+  return render(
+    <>
+      <Console api={api} initialSql="SELECT * FROM people" />
+      <Toaster />
+    </>,
+  )
+}
+
 function setup({ sql = 'SELECT * FROM people', api = fakeApi(), autoRun }: { sql?: string; api?: FakeApi; autoRun?: boolean } = {}) {
   const onEnded = vi.fn<(e: Ended) => void>()
   render(
@@ -411,6 +420,39 @@ describe('QueryExecution', () => {
     expect(clicked).toHaveLength(1)
     expect(clicked[0]!.getAttribute('href')).toBe('/api/query/q_1/results.csv')
     expect(clicked[0]!.download).toBe('q_1.csv')
+  })
+
+  it('offers CSV and CSV for spreadsheets in a menu beside Export CSV', async () => {
+    for (const token of [null, 'tok']) {
+      const api = fakeApi(token)
+      const { unmount } = renderConsole(api)
+      await run()
+      const clicked: HTMLAnchorElement[] = []
+      const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+        clicked.push(this)
+      })
+      const choose = async (name: RegExp) => {
+        fireEvent.keyDown(screen.getByRole('button', { name: 'More export formats' }), { key: 'Enter' })
+        await advance()
+        const menu = screen.getByRole('menu')
+        expect(within(menu).getAllByRole('menuitem').map((i) => i.textContent)).toEqual([
+          'CSV the data as it is',
+          "CSV for spreadsheets (formulas neutralised) text starting with = + - @ gets a leading '",
+        ])
+        fireEvent.click(within(menu).getByRole('menuitem', { name }))
+        await advance()
+      }
+      await choose(/^CSV for spreadsheets/)
+      await choose(/^CSV the data/)
+      click.mockRestore()
+      const base = token ? '/api/query/q_1/results.csv?access=signed' : '/api/query/q_1/results.csv'
+      expect(clicked.map((a) => [a.getAttribute('href'), a.download])).toEqual([
+        [`${base}${token ? '&' : '?'}safe=spreadsheet`, 'q_1-spreadsheet.csv'],
+        [base, 'q_1.csv'],
+      ])
+      expect(api.downloadLink).toHaveBeenCalledTimes(token ? 2 : 0)
+      unmount()
+    }
   })
 
   it('copies a link that opens the SQL in the query page', async () => {

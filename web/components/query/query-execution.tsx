@@ -1,9 +1,10 @@
 'use client'
 
-import { AlertCircle, ChevronLeft, ChevronRight, Download, Link2, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
+import { AlertCircle, ChevronDown, ChevronLeft, ChevronRight, Download, Link2, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
 import { useEffect, useRef, useState } from 'react'
 import { EmptyState } from '@/components/empty-state'
 import { Button } from '@/components/ui/button'
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu'
 import { Kbd } from '@/components/ui/kbd'
 import { toast } from '@/components/ui/sonner'
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
@@ -175,18 +176,24 @@ function Results({ state, api, onPage }: { state: RunState; api: Api; onPage: (d
   )
 }
 
+/** plain: the data as it is; spreadsheet: text cells that would run as formulas get a leading '. */
+type ExportFormat = 'plain' | 'spreadsheet'
+
 /**
  * Saves the whole result as CSV, streamed by the browser to disk: a plain link when no token is
- * needed, else a signed link the API makes for this one export (valid for a minute).
+ * needed, else a signed link the API makes for this one export (valid for a minute). Beside it,
+ * a menu offers the CSV for spreadsheets (?safe=spreadsheet), which Excel and the like open
+ * without running cells such as =HYPERLINK(...) as formulas.
  */
 function ExportButton({ api, queryId }: { api: Api; queryId: string }) {
-  const fileName = `${queryId}.csv`
   const [busy, setBusy] = useState(false)
-  const download = async () => {
+  const download = async (format: ExportFormat) => {
     setBusy(true)
     try {
       const needsToken = (await api.auth.token()) !== null
-      triggerDownload(needsToken ? (await api.downloadLink(queryId)).url : api.exportUrl(queryId), fileName)
+      const url = needsToken ? (await api.downloadLink(queryId)).url : api.exportUrl(queryId)
+      if (format === 'spreadsheet') triggerDownload(`${url}${url.includes('?') ? '&' : '?'}safe=spreadsheet`, `${queryId}-spreadsheet.csv`)
+      else triggerDownload(url, `${queryId}.csv`)
     } catch (e) {
       toast.error(e instanceof Error ? e.message : String(e))
     } finally {
@@ -194,10 +201,36 @@ function ExportButton({ api, queryId }: { api: Api; queryId: string }) {
     }
   }
   return (
-    <Button size="sm" variant="outline" onClick={() => void download()} disabled={busy}>
-      {busy ? <Loader2 className="animate-spin" aria-hidden /> : <Download aria-hidden />}
-      Export CSV
-    </Button>
+    <div className="flex" role="group" aria-label="Export">
+      <Button size="sm" variant="outline" className="rounded-r-none" onClick={() => void download('plain')} disabled={busy}>
+        {busy ? <Loader2 className="animate-spin" aria-hidden /> : <Download aria-hidden />}
+        Export CSV
+      </Button>
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button size="sm" variant="outline" className="rounded-l-none border-l-0 px-1.5" aria-label="More export formats" disabled={busy}>
+            <ChevronDown aria-hidden />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="end" className="w-72">
+          <ExportItem title="CSV" hint="the data as it is" onSelect={() => void download('plain')} />
+          <ExportItem
+            title="CSV for spreadsheets (formulas neutralised)"
+            hint="text starting with = + - @ gets a leading '"
+            onSelect={() => void download('spreadsheet')}
+          />
+        </DropdownMenuContent>
+      </DropdownMenu>
+    </div>
+  )
+}
+
+function ExportItem({ title, hint, onSelect }: { title: string; hint: string; onSelect: () => void }) {
+  return (
+    <DropdownMenuItem onSelect={onSelect} className="flex-col items-start gap-0">
+      <span>{title}</span>{' '}
+      <span className="text-xs text-muted-foreground">{hint}</span>
+    </DropdownMenuItem>
   )
 }
 

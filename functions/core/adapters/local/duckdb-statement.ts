@@ -161,13 +161,17 @@ async function referencesOf(conn: DuckDBConnection, sql: string) {
   const tree: unknown = JSON.parse(String(reader.getRows()[0]?.[0] ?? '{}'))
   if (isObject(tree) && String(tree.error_message).startsWith('Only SELECT statements')) throw notARead()
   if (!isObject(tree) || tree.error !== false) return undefined
-  const refs = { functions: new Set<string>(), tables: new Set<string>() }
+  const refs = { functions: new Set<string>(), tables: new Set<string>(), tableFunctions: new Set<string>() }
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       node.forEach(visit)
     } else if (isObject(node)) {
       if (typeof node.function_name === 'string') refs.functions.add(node.function_name)
       if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string') refs.tables.add(node.table_name)
+      // A table macro is expanded only when bound: here it is a name called in FROM.
+      if (node.type === 'TABLE_FUNCTION' && isObject(node.function) && typeof node.function.function_name === 'string') {
+        refs.tableFunctions.add(node.function.function_name)
+      }
       Object.values(node).forEach(visit)
     }
   }
