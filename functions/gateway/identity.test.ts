@@ -62,6 +62,10 @@ describe('JWT verification', () => {
     await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { notBefore: '10m' })), /not valid yet/)
   })
 
+  it('refuses a signed token without an expiry (exp): it would be good for ever once leaked', async () => {
+    await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { expiresIn: null })), /no expiry/)
+  })
+
   it('refuses a wrong audience and a wrong issuer', async () => {
     await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { audience: 'https://other.api' })), /another API/)
     await expectRefused(await files(await issuer.sign({ sub: 'auth0|alice' }, { issuer: 'https://evil.example/' })), /another issuer/)

@@ -36,7 +36,8 @@ export async function startTestIssuer() {
 
   const sign = async (
     claims: JWTPayload & { permissions?: string[] },
-    opts: { kid?: string; expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string } = {},
+    /** `expiresIn: null` signs a token without an `exp` claim (one that never expires). */
+    opts: { kid?: string; expiresIn?: string | number | null; notBefore?: string | number; issuer?: string; audience?: string } = {},
   ) => {
     const key = keys.find((k) => k.kid === (opts.kid ?? keys[0]!.kid))!
     let jwt = new SignJWT({ permissions: ['read:data', 'write:data'], ...claims })
@@ -44,7 +45,7 @@ export async function startTestIssuer() {
       .setIssuer(opts.issuer ?? issuer)
       .setAudience(opts.audience ?? AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime(opts.expiresIn ?? '10m')
+    if (opts.expiresIn !== null) jwt = jwt.setExpirationTime(opts.expiresIn ?? '10m')
     if (opts.notBefore !== undefined) jwt = jwt.setNotBefore(opts.notBefore)
     return jwt.sign(key.privateKey)
   }

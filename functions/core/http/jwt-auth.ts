@@ -17,12 +17,21 @@ export const WRITE = 'write:data'
 /**
  * Verifies RS256 JWTs against the issuer's JWKS (fetched once, cached, and fetched again when a
  * token names a key it does not know - the issuer rotated its keys), with the issuer, audience
- * and times checked, a little clock skew allowed.
+ * and times checked (an expiry is required), a little clock skew allowed.
  */
 export function jwksVerifier(auth: Extract<AuthConfig, { enabled: true }>): Verify {
   const keys = createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: auth.jwksCooldownMs, cacheMaxAge: 10 * 60_000 })
   return async (token) =>
-    (await jwtVerify(token, keys, { issuer: auth.issuer, audience: auth.audience, algorithms: ['RS256'], clockTolerance: 30 })).payload
+    (
+      await jwtVerify(token, keys, {
+        issuer: auth.issuer,
+        audience: auth.audience,
+        algorithms: ['RS256'],
+        clockTolerance: 30,
+        // A token that never expires would be good for ever once leaked.
+        requiredClaims: ['exp'],
+      })
+    ).payload
 }
 
 /**
@@ -84,6 +93,7 @@ function why(err: unknown): string {
     if (err.claim === 'aud') return 'The token was issued for another API (audience).'
     if (err.claim === 'iss') return 'The token was issued by another issuer.'
     if (err.claim === 'nbf') return 'The token is not valid yet.'
+    if (err.claim === 'exp' && err.reason === 'missing') return 'The token has no expiry (exp claim); csvlake accepts only tokens that expire - configure the issuer to set one.'
     return `The token's ${err.claim} claim is not valid.`
   }
   if (err instanceof jose.JOSEAlgNotAllowed) return 'Tokens must be signed with RS256.'
