@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestServer } from '../testing/test-server.ts'
 import { webUiHandler } from './web-ui.ts'
 
 let root: string
@@ -35,6 +37,29 @@ describe('serving the web build', () => {
     const res = await app.request('/query?table=orders')
     expect(res.status).toBe(308)
     expect(res.headers.get('location')).toBe('/query/?table=orders')
+  })
+
+  it('never redirects off the site: leading slashes collapse to one (//query is another host to a browser)', async () => {
+    const server = await startTestServer({ CSVLAKE_WEB_DIR: root })
+    try {
+      const { port } = new URL(server.url)
+      const locationOf = (path: string) =>
+        new Promise<[number, string | undefined]>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path }, (res) => {
+            res.resume()
+            resolve([res.statusCode!, res.headers.location])
+          })
+          req.on('error', reject)
+          req.end()
+        })
+      expect(await locationOf('//query')).toEqual([308, '/query/'])
+      expect(await locationOf('///query?table=orders')).toEqual([308, '/query/?table=orders'])
+      expect(await locationOf('/%2Fquery')).toEqual([308, '/query/'])
+      expect(await locationOf('/%2F%2Fquery')).toEqual([308, '/query/'])
+      expect(await locationOf('/%5Cquery')).not.toEqual([308, expect.stringMatching(/^[\\/]{2}/)])
+    } finally {
+      await server.close()
+    }
   })
 
   it('caches hashed assets for good, with their content type', async () => {

@@ -38,7 +38,7 @@ function send(c: Context, found: { file: string; size: number }, status: 200 | 4
 
 /**
  * Serves the web UI's static export (`web/out`) for every path outside /api: `/query/` is
- * query/index.html, `/query` redirects there, hashed assets are cached for good, anything else is
+ * query/index.html, `/query` (or `//query`) redirects there, hashed assets are cached for good, anything else is
  * the export's 404 page.
  */
 export function webUiHandler(root: string, fallbackHtml: string) {
@@ -58,7 +58,8 @@ export function webUiHandler(root: string, fallbackHtml: string) {
     } else {
       const file = await fileAt(root, path)
       if (file) return send(c, file)
-      if (index) return c.redirect(`${path}/${new URL(c.req.url).search}`, 308)
+      // One leading slash only: `//query/` in a Location header is another host to a browser.
+      if (index) return c.redirect(`/${path.replace(/^[/\\]+/, '')}/${new URL(c.req.url).search}`, 308)
     }
     const notFound = await fileAt(root, '404.html')
     return notFound ? send(c, notFound, 404) : c.text('Not found', 404)
