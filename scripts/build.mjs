@@ -6,7 +6,11 @@ import { bundle } from './bundle.mjs'
 
 const root = join(import.meta.dirname, '..')
 const functionsDir = join(root, 'functions')
-const entryPoints = { gateway: join(functionsDir, 'gateway', 'main.ts') }
+const entryPoints = {
+  gateway: join(functionsDir, 'gateway', 'main.ts'),
+  // Each tenant's query sandbox runs as a process of its own, started from this file.
+  'query-sandbox': join(functionsDir, 'core', 'adapters', 'local', 'duckdb-sandbox-worker.ts'),
+}
 for (const name of readdirSync(functionsDir)) {
   const main = join(functionsDir, name, 'main.ts')
   if (name !== 'gateway' && existsSync(main)) entryPoints[`functions/${name}`] = main

@@ -21,6 +21,18 @@ describe('loadConfig', () => {
     })
   })
 
+  it('reads HOST as given (unset: the default listen address) and CSVLAKE_ALLOWED_HOSTS as a list of names', () => {
+    expect(loadConfig({})).toMatchObject({ host: undefined, allowedHosts: [] })
+    expect(loadConfig({ HOST: '0.0.0.0', CSVLAKE_ALLOWED_HOSTS: 'csvlake.lan, Data.Example.com,,192.168.1.5 ::1' })).toMatchObject({
+      host: '0.0.0.0',
+      allowedHosts: ['csvlake.lan', 'data.example.com', '192.168.1.5', '[::1]'],
+    })
+    expect(loadConfig({ CSVLAKE_ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*'])
+    for (const wrong of ['http://csvlake.lan', 'csvlake.lan:8080', 'a/b', 'abc.de:80']) {
+      expect(() => loadConfig({ CSVLAKE_ALLOWED_HOSTS: wrong })).toThrow(/CSVLAKE_ALLOWED_HOSTS.*host names/)
+    }
+  })
+
   it('says which setting is wrong', () => {
     expect(() => loadConfig({ CSVLAKE_MAX_UPLOAD_BYTES: 'lots' })).toThrow(/CSVLAKE_MAX_UPLOAD_BYTES/)
     expect(() => loadConfig({ CSVLAKE_MODE: 'cloud' })).toThrow(/CSVLAKE_MODE/)

@@ -18,6 +18,12 @@ export type Config = {
     idleMs: number
     /** Records and results of queries that ended longer ago than this are removed. */
     resultTtlMs: number
+    /** A tenant's sandbox process is killed when its resident memory passes this (DuckDB and JavaScript together). */
+    processMemoryBytes: number
+    /** The most one query's stored result may take on disk (less when the tenant's quota has less left). */
+    maxResultBytes: number
+    /** The most DuckDB may spill to disk for one tenant's queries (max_temp_directory_size). */
+    maxTempBytes: number
   }
   /** Local Wait states of the ingest workflow last this long instead of their ASL seconds. */
   localWaitMs: number
@@ -51,7 +57,25 @@ export type AuthConfig =
 
 type Env = Record<string, string | undefined>
 
+const MiB = 1024 ** 2
 const GiB = 1024 ** 3
+
+/** A size as a number of bytes or with a unit, as DuckDB takes them: 512MB, 2GB, 1.5GiB. */
+function sizeOf(name: string, raw: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|bytes|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i.exec(raw)
+  if (!match) throw new Error(`${name} must be a size such as 2GB or 512MiB; it is ${JSON.stringify(raw)}`)
+  const unit = (match[2] ?? 'b').toLowerCase()
+  const scale = { b: 1, bytes: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: MiB, gb: 1e9, gib: GiB, tb: 1e12, tib: 1024 ** 4 }[unit]!
+  return Math.floor(Number(match[1]) * scale)
+}
+
+function size(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = sizeOf(name, raw)
+  if (value < min) throw new Error(`${name} must be at least ${min} bytes; it is ${JSON.stringify(raw)}`)
+  return value
+}
 
 function int(env: Env, name: string, fallback: number, min = 0): number {
   const raw = env[name]
@@ -84,6 +108,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxInstances: int(env, 'CSVLAKE_QUERY_MAX_INSTANCES', 16, 1),
       idleMs: int(env, 'CSVLAKE_QUERY_IDLE_MS', 10 * 60_000, 1000),
       resultTtlMs: int(env, 'CSVLAKE_RESULT_TTL_HOURS', 7 * 24, 1) * 3_600_000,
+      processMemoryBytes: size(env, 'CSVLAKE_QUERY_PROCESS_MEMORY', sizeOf('CSVLAKE_QUERY_MEMORY_LIMIT', env.CSVLAKE_QUERY_MEMORY_LIMIT ?? '2GB') + GiB, 256 * MiB),
+      maxResultBytes: size(env, 'CSVLAKE_QUERY_MAX_RESULT_BYTES', 2 * GiB, MiB),
+      maxTempBytes: size(env, 'CSVLAKE_QUERY_MAX_TEMP_BYTES', 10 * GiB, 0),
     },
     localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
     auth: loadAuth(env, mode),

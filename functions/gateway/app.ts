@@ -31,7 +31,7 @@ export function functionApps(services: Services) {
  * on one port. In the cloud the ingress routes the same paths to one Knative service each.
  */
 export function createGatewayApp(services: Services) {
-  const app = createRootApp(services.log, services.config.auth, services.config.downloadSecret)
+  const app = createRootApp(services.log, services.config)
   const apps = functionApps(services)
   for (const sub of apps) app.route('/', sub)
   app.route('/', createDocsApp({ log: services.log, apps }))

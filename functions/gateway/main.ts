@@ -16,4 +16,4 @@ log.info('csvlake started', {
     : 'none: every caller is the one local user (set CSVLAKE_AUTH_ISSUER and CSVLAKE_AUTH_AUDIENCE to require sign-in)',
   recovered,
 })
-serveApp({ app: createGatewayApp(services) as never, port: config.port, log, name: 'csvlake', close: () => services.close() })
+serveApp({ app: createGatewayApp(services) as never, config, log, name: 'csvlake', close: () => services.close() })

@@ -138,8 +138,9 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
     await engine.start(c.var.tenant, queryId, body.sql, { reuse: body.reuse })
     const record = await engine.wait(c.var.tenant, queryId, body.waitMs ?? deps.config.query.defaultWaitMs)
     if (record.status === 'FAILED' && record.error) {
-      // A SQL error found while running is still the SQL's fault: 400, with where it was.
-      throw new AppError('SQL_ERROR', record.error.message, {
+      // A SQL error found while running is still the SQL's fault: 400, with where it was. A
+      // refusal found by a plan that outlasted start() is still a refusal: 403.
+      throw new AppError(record.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'SQL_ERROR', record.error.message, {
         queryId,
         line: record.error.line,
         column: record.error.column,

@@ -17,11 +17,15 @@ export async function buildEntries(entries: Record<string, string>) {
   return { outdir, remove: () => rm(outdir, { recursive: true, force: true }) }
 }
 
-/** Starts a built bundle with Node (the project's Node 24) and waits until it listens. */
-export function startProcess(file: string, env: Record<string, string>): Promise<ChildProcess> {
+/**
+ * Starts a built bundle with Node (the project's Node 24) and waits until it listens. `onOutput`
+ * sees everything it writes to stdout (its log), before and after that.
+ */
+export function startProcess(file: string, env: Record<string, string>, onOutput?: (text: string) => void): Promise<ChildProcess> {
   const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
+      onOutput?.(chunk.toString())
       if (chunk.toString().includes('listening')) resolve(child)
     })
     child.once('exit', (code) => reject(new Error(`${file} exited early with ${code}`)))

@@ -1,22 +1,27 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import type { AuthConfig } from '../config.ts'
+import type { AuthConfig, Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import { LOCAL_TENANT } from '../tenant.ts'
 import { downloadLinks } from './download-links.ts'
 import { jsonBodyLimit } from './json-body-limit.ts'
+import { localAccessGuard, type AccessConfig } from './local-access.ts'
 import { createOnError, onNotFound } from './on-error.ts'
 import type { TenantEnv } from './openapi.ts'
 import { fixedTenant } from './tenant.ts'
 
 /**
  * What stands in front of every function, whether the gateway mounts it or it runs alone:
- * the one error shape, the caller's tenant (the one local user, the subject of a verified JWT, or
- * the tenant a signed download link was made for), and the JSON body limit.
+ * the one error shape, without identity the check that a request is the local user's own (its Host
+ * and, for writes, its Origin), the caller's tenant (the one local user, the subject of a verified
+ * JWT, or the tenant a signed download link was made for), and the JSON body limit.
  */
-export function createRootApp(log: Logger, auth: AuthConfig, downloadSecret: string) {
+export function createRootApp(log: Logger, config: AccessConfig & Pick<Config, 'downloadSecret'>) {
+  const { auth, downloadSecret } = config
   const app = new Hono<TenantEnv>()
   app.onError(createOnError(log))
   app.notFound(onNotFound)
+  const guard = localAccessGuard(config)
+  if (guard) app.use('*', guard)
   const caller = auth.enabled ? lazyJwtTenant(auth) : fixedTenant(LOCAL_TENANT)
   const downloads = downloadLinks(downloadSecret)
   app.use('/api/*', async (c, next) => {

@@ -14,9 +14,9 @@ export async function runFunction(name: string, build: (services: Services) => C
   const config = loadConfig()
   const log = createLogger()
   const services = await servicesForMode(config, log)
-  const app = createRootApp(log, config.auth, config.downloadSecret)
+  const app = createRootApp(log, config)
   // Knative's readiness and liveness probe.
   app.get('/healthz', (c) => c.json({ status: 'ok', function: name }))
   app.route('/', build(services))
-  serveApp({ app: app as never, port: config.port, log, name, close: () => services.close() })
+  serveApp({ app: app as never, config, log, name, close: () => services.close() })
 }

@@ -63,8 +63,9 @@ describe('ResultReuse', () => {
     expect(reuse.find(ACME, 'SELECT random()', 'v1')).toBeUndefined()
   })
 
-  it('stays within its budget of cells, dropping the least recently used first', () => {
-    const reuse = new ResultReuse(100)
+  it('stays within its budget of bytes, dropping the least recently used first', () => {
+    // Each entry costs its rows as JSON, its SQL and its columns: 52 bytes for 'a' and 'b' with 5 rows.
+    const reuse = new ResultReuse(1100)
     reuse.remember(ACME, 'a', 'v', result('qa', 5))
     reuse.remember(ACME, 'b', 'v', result('qb', 5))
     expect(reuse.find(ACME, 'a', 'v')?.queryId).toBe('qa')
@@ -73,8 +74,18 @@ describe('ResultReuse', () => {
     expect(reuse.find(ACME, 'a', 'v')?.queryId).toBe('qa')
     expect(reuse.find(ACME, 'c18', 'v')?.queryId).toBe('qc18')
     // A result bigger than a tenth of the budget is not kept at all.
-    reuse.remember(ACME, 'big', 'v', result('qbig', 11))
+    reuse.remember(ACME, 'big', 'v', result('qbig', 30))
     expect(reuse.find(ACME, 'big', 'v')).toBeUndefined()
+  })
+
+  it('counts what the values weigh, not how many cells there are: one huge cell is not kept', () => {
+    const reuse = new ResultReuse(10 * 2 ** 20)
+    const huge = { queryId: 'qh', columns: [{ name: 's', type: 'string' }], rows: [['x'.repeat(2 * 2 ** 20)]] }
+    reuse.remember(ACME, 'SELECT huge', 'v', huge)
+    expect(reuse.find(ACME, 'SELECT huge', 'v')).toBeUndefined()
+    const fair = { ...huge, queryId: 'qf', rows: [['x'.repeat(2 ** 19)]] }
+    reuse.remember(ACME, 'SELECT fair', 'v', fair)
+    expect(reuse.find(ACME, 'SELECT fair', 'v')?.queryId).toBe('qf')
   })
 
   it('forgets a tenant whose tables changed, and only that tenant', () => {

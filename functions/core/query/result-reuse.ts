@@ -25,19 +25,20 @@ export function tablesVersion(tables: TableEntry[]): string {
 
 export type ReusableResult = { queryId: string; columns: Column[]; rows: Cell[][] }
 
-type Entry = ReusableResult & { tables: string; cells: number }
+type Entry = ReusableResult & { tables: string; bytes: number }
 
 /**
  * Small results of deterministic reads, by tenant and exact SQL text, kept with the version of the
  * tables they were read from: the same SQL over unchanged tables is answered from the earlier
  * result instead of running again (as BigQuery's cached results and Athena's result reuse are).
- * In memory, least recently used first out, within a budget of cells.
+ * In memory, least recently used first out, within a budget of bytes (of the rows as JSON, plus
+ * the SQL text) - a count of cells would let a few cells of huge values past it.
  */
 export class ResultReuse {
   private readonly entries = new Map<string, Entry>()
-  private cells = 0
+  private bytes = 0
 
-  constructor(private readonly maxCells = 200_000) {}
+  constructor(private readonly maxBytes = 32 * 2 ** 20) {}
 
   find(tenant: TenantId, sql: string, tables: string): ReusableResult | undefined {
     const key = keyOf(tenant, sql)
@@ -53,15 +54,16 @@ export class ResultReuse {
     return { queryId: entry.queryId, columns: entry.columns, rows: entry.rows }
   }
 
-  remember(tenant: TenantId, sql: string, tables: string, result: ReusableResult): void {
+  /** `rowsBytes`: the size of the rows as JSON, when the caller has it already. */
+  remember(tenant: TenantId, sql: string, tables: string, result: ReusableResult, rowsBytes?: number): void {
     if (!isDeterministic(sql)) return
-    const cells = Math.max(1, result.rows.length * Math.max(1, result.columns.length))
-    if (cells > this.maxCells / 10) return
+    const bytes = (rowsBytes ?? JSON.stringify(result.rows).length) + sql.length + JSON.stringify(result.columns).length
+    if (bytes > this.maxBytes / 10) return
     const key = keyOf(tenant, sql)
     this.drop(key)
-    this.entries.set(key, { ...result, tables, cells })
-    this.cells += cells
-    while (this.cells > this.maxCells) this.drop(this.entries.keys().next().value!)
+    this.entries.set(key, { ...result, tables, bytes })
+    this.bytes += bytes
+    while (this.bytes > this.maxBytes) this.drop(this.entries.keys().next().value!)
   }
 
   /** Forgets a tenant's results (its tables changed). */
@@ -73,7 +75,7 @@ export class ResultReuse {
     const entry = this.entries.get(key)
     if (!entry) return
     this.entries.delete(key)
-    this.cells -= entry.cells
+    this.bytes -= entry.bytes
   }
 }
 

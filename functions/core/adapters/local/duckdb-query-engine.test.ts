@@ -24,6 +24,9 @@ const LIMITS: Config['query'] = {
   maxInstances: 4,
   idleMs: 60_000,
   resultTtlMs: 24 * 3_600_000,
+  processMemoryBytes: 2 * 2 ** 30,
+  maxResultBytes: 2 ** 30,
+  maxTempBytes: 2 ** 30,
 }
 
 /** The catalog as the engine sees it: entries per tenant, changed by the test. */

@@ -1,4 +1,3 @@
-import type { DuckDBConnection } from '@duckdb/node-api'
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { access, mkdir, rename, rm } from 'node:fs/promises'
@@ -11,17 +10,16 @@ import type { ObjectStore } from '../../ports/object-store.ts'
 import type { Catalog } from '../../ports/catalog.ts'
 import type { QueryEngine, QueryError, QueryRecord, ResultPage, StartOptions } from '../../ports/query-engine.ts'
 import { MAX_PAGE_ROWS } from '../../query/page-token.ts'
+import type { Column, TableEntry } from '../../ports/catalog.ts'
 import { classifySql } from '../../query/read-only.ts'
 import { ResultReuse, tablesVersion, type ReusableResult } from '../../query/result-reuse.ts'
 import type { TenantId } from '../../tenant.ts'
 import { followFile } from '../../files/follow-file.ts'
-import { CsvExporter } from './duckdb-csv-export.ts'
+import type { Cell } from '../../ports/query-engine.ts'
 import { isQueryId, QueryRecords, SmallResults, smallResultCsv } from './duckdb-query-records.ts'
-import { TenantSandbox } from './duckdb-sandbox.ts'
+import { SandboxGone, SandboxProcess } from './duckdb-sandbox-process.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
-import { sqlString } from './duckdb-sql-text.ts'
-import { planStatement, type StatementPlan } from './duckdb-statement.ts'
-import { toCell } from './duckdb-values.ts'
+import type { ExecuteOutcome } from './duckdb-sandbox-protocol.ts'
 
 export type DuckDbQueryEngineDeps = {
   /** How many queries one tenant may have running at once (fair sharing). */
@@ -35,27 +33,45 @@ export type DuckDbQueryEngineDeps = {
 
 type StopReason = 'CANCELLED' | 'TIMEOUT' | 'SHUTDOWN'
 
-/** A query this process runs. `record` is RUNNING until the end, then the final record. */
+/**
+ * A query this process runs, from before its SQL is planned: planning counts against the tenant's
+ * limit, runs within the time limit and can be cancelled. `record` is RUNNING until the end.
+ */
 type Run = {
   record: QueryRecord
-  conn: DuckDBConnection
+  /** The tenant's sandbox process, once leased. */
+  sandbox?: SandboxProcess
   settled: boolean
   stopReason?: StopReason
   interrupter?: NodeJS.Timeout
+  killer?: NodeJS.Timeout
   /** Resolves to the final record once it is persisted (or could not be). Never rejects. */
   done: Promise<QueryRecord>
   /** Saves of this run's record, in order: a late RUNNING save never overwrites the final one. */
   saved: Promise<void>
   /** Whether the RUNNING record was written (only for queries still running when a caller stops waiting). */
   announced: boolean
+  /** Whether start() still waits for the plan: a plan error is then its error, and nothing is recorded. */
+  callerWaiting: boolean
   /** The version of the tenant's tables the query reads, when its result may be reused. */
   tables?: string
 }
 
 /** Final records kept in memory, so the page that follows a query does not read its record back. */
 const RECENT_RECORDS = 1000
-/** Results up to one page are answered from memory and stored as JSON, without Parquet. */
+const RECENT_RECORD_BYTES = 8 * 2 ** 20
+/** Results up to one page - and up to these bytes as JSON - are answered from memory and stored as JSON. */
 const SMALL_RESULT_ROWS = MAX_PAGE_ROWS
+const SMALL_RESULT_BYTES = 4 * 2 ** 20
+/** What one page read from a stored result may weigh as JSON: fewer rows come back past it. */
+const PAGE_BYTES = 4 * 2 ** 20
+/** How long start() waits for the plan (its errors are then answered at once); planning goes on after. */
+const PLAN_WAIT_MS = 3000
+/**
+ * DuckDB's planner does not answer interrupts: a query still going this long after its stop is
+ * ended by killing its tenant's sandbox process.
+ */
+const STOP_GRACE_MS = 1000
 
 /** How often ended queries past their time to live are removed. */
 const EXPIRE_EVERY_MS = 3_600_000
@@ -64,20 +80,22 @@ const RESTARTED = 'csvlake restarted while this query was running; run it again.
 const STOPPED = 'csvlake stopped while this query was running; run it again.'
 
 /**
- * The local QueryEngine: each tenant's SQL runs in that tenant's sandboxed DuckDB instance
- * (see `TenantSandbox`), one connection per query, its result written to
- * results/{tenant}/{queryId}/result.parquet and its record to queries/{tenant}/{queryId}.json.
+ * The local QueryEngine: each tenant's SQL runs in that tenant's sandboxed DuckDB instance (see
+ * `TenantSandbox`), which lives in a process of its own (`SandboxProcess`): a query that plans
+ * forever, holds gigabytes or keeps every thread busy harms only that tenant's process, which is
+ * killed past its memory bound or when a stopped query will not stop. Results are written to
+ * results/{tenant}/{queryId}/ and records to queries/{tenant}/{queryId}.json.
  */
 export class DuckDbQueryEngine implements QueryEngine {
   private readonly dataDir: string
   private readonly now: () => Date
   private readonly records: QueryRecords
   private readonly smallResults: SmallResults
-  private readonly pool: SandboxPool<TenantSandbox>
-  private readonly exporter = new CsvExporter()
+  private readonly pool: SandboxPool<SandboxProcess>
   private readonly runs = new Map<string, Run>()
   private readonly reuse = new ResultReuse()
   private readonly recent = new Map<string, QueryRecord>()
+  private recentBytes = 0
   private readonly starting = new Set<string>()
   private readonly stale = new Set<TenantId>()
   private closing = false
@@ -88,9 +106,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.now = deps.now ?? (() => new Date())
     this.records = new QueryRecords(deps.store)
     this.smallResults = new SmallResults(this.dataDir)
-    const { memoryLimit, threads } = deps.limits
+    const { memoryLimit, threads, maxTempBytes, processMemoryBytes } = deps.limits
+    const heapMiB = Math.max(128, Math.min(1024, Math.floor(processMemoryBytes / 2 ** 20 / 3)))
     this.pool = new SandboxPool(
-      (tenant) => TenantSandbox.open({ dataDir: this.dataDir, tenant, memoryLimit, threads }),
+      (tenant) =>
+        SandboxProcess.open({ dataDir: this.dataDir, tenant, memoryLimit, threads, maxTempBytes }, { memoryBytes: processMemoryBytes, heapMiB }),
       deps.limits,
     )
   }
@@ -102,7 +122,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     const key = runKey(tenant, queryId)
     if (this.starting.has(key) || this.runs.has(key)) throw duplicate()
     const limit = this.deps.maxRunningPerTenant ?? Number.POSITIVE_INFINITY
-    const mine = [...this.runs.values()].filter((r) => r.record.tenant === tenant && !r.settled).length
+    // Queries being started count too: concurrent starts cannot all slip under the limit.
+    const mine =
+      [...this.runs.values()].filter((r) => r.record.tenant === tenant && !r.settled).length +
+      [...this.starting].filter((k) => k.startsWith(`${tenant}/`)).length
     if (mine >= limit) {
       throw new AppError('TOO_MANY_REQUESTS', `You have ${mine} queries running, the most one user may (CSVLAKE_TENANT_MAX_QUERIES); wait for one to end or cancel one.`, { retryAfterSeconds: 1 })
     }
@@ -157,11 +180,20 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
     const { parquet } = await this.result(tenant, queryId)
     const types = record.columns?.map((c) => c.type) ?? []
-    const rows = await this.withConnection(tenant, async (conn) => {
-      const sql = `SELECT * FROM read_parquet(${sqlString(parquet)}) LIMIT $1 OFFSET $2`
-      const reader = await conn.runAndReadAll(sql, [BigInt(limit), BigInt(offset)])
-      return reader.getRows().map((row) => row.map((value, i) => toCell(value, types[i])))
-    })
+    const lease = await this.pool.acquire(tenant)
+    let rows: Cell[][]
+    try {
+      const { json } = await lease.sandbox.call({ op: 'page', parquet, offset, limit, types, maxBytes: PAGE_BYTES })
+      rows = (JSON.parse(json) as { rows: Cell[][] }).rows
+    } catch (err) {
+      // Said with the query's id: the first page is read while POST /api/query answers.
+      if (err instanceof AppError) throw new AppError(err.code, err.message, { ...err.details, queryId })
+      if (!(err instanceof SandboxGone)) throw err
+      const message = 'Reading this page of the result took more memory than one tenant may use; download the result as CSV instead.'
+      throw new AppError('CONFLICT', message, { queryId })
+    } finally {
+      lease.release()
+    }
     return { columns: record.columns ?? [], rows, offset, rowCount: record.rowCount ?? rows.length }
   }
 
@@ -191,7 +223,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     // The download starts while DuckDB is still writing the CSV (under a temp name); once both are
     // done the file is kept for the next export. A failed write removes it and fails the stream.
     const temp = `${csv}.${randomUUID()}.tmp`
-    const written = this.exporter.write(parquet, temp)
+    const written = this.writeCsv(tenant, parquet, temp)
     const stream = followFile(temp, written)
     stream.once('close', () => {
       written.then(
@@ -239,7 +271,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (record.status === 'RUNNING' || !record.endedAt || Date.parse(record.endedAt) > cutoff) return false
     await this.removeResult(record.tenant, record.queryId)
     await this.records.remove(record.tenant, record.queryId)
-    this.recent.delete(runKey(record.tenant, record.queryId))
+    this.forgetRecent(runKey(record.tenant, record.queryId))
     return true
   }
 
@@ -250,7 +282,6 @@ export class DuckDbQueryEngine implements QueryEngine {
     for (const run of runs) this.stop(run, 'SHUTDOWN')
     await Promise.all(runs.map((r) => r.done))
     await this.pool.close()
-    await this.exporter.close()
   }
 
   private async launch(tenant: TenantId, queryId: string, sql: string, reusable: boolean): Promise<QueryRecord> {
@@ -261,68 +292,112 @@ export class DuckDbQueryEngine implements QueryEngine {
     // Reuse only saves work: if its result cannot be stored, the query runs as any other.
     const answered = earlier && (await this.answerFrom(record, earlier).catch(() => undefined))
     if (answered) return answered
-    const lease = await this.pool.acquire(tenant)
-    let conn: DuckDBConnection | undefined
-    let plan: StatementPlan
+    // Registered before anything is planned: planning is counted, timed and can be cancelled.
+    const planned = Promise.withResolvers<QueryRecord>()
+    planned.promise.catch(() => undefined)
+    const run: Run = { record, settled: false, done: Promise.resolve(record), saved: Promise.resolve(), announced: false, callerWaiting: true, tables: version }
+    const key = runKey(tenant, queryId)
+    this.runs.set(key, run)
+    run.done = this.execute(run, tables, planned)
+    // A plan that ends soon answers now (its errors as errors); a long one goes on in the background.
+    let timer: NodeJS.Timeout | undefined
+    const window = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), PLAN_WAIT_MS)))
+    let started: QueryRecord | undefined
     try {
-      if (this.stale.delete(tenant)) lease.sandbox.invalidate()
-      await lease.sandbox.syncViews(tables)
-      conn = await lease.sandbox.connect()
-      plan = await planStatement(conn, sql, this.path(keys.resultParquet(tenant, queryId)))
-      record.columns = plan.columns
-    } catch (err) {
-      if (conn) closeQuietly(conn)
-      lease.release()
-      throw err
-    }
-    const finished = Promise.withResolvers<QueryRecord>()
-    const run: Run = { record, conn, settled: false, done: finished.promise, saved: Promise.resolve(), announced: false, tables: version }
-    this.runs.set(runKey(tenant, queryId), run)
-    void this.execute(run, plan, lease).then(finished.resolve)
-    return { ...record }
-  }
-
-  private async execute(run: Run, plan: StatementPlan, lease: Lease<TenantSandbox>): Promise<QueryRecord> {
-    const { tenant, queryId } = run.record
-    const timer = setTimeout(() => this.stop(run, 'TIMEOUT'), this.deps.limits.timeoutMs)
-    let final: QueryRecord
-    try {
-      if (run.stopReason) throw new Error('stopped before it started')
-      // Most answers are small: read them once, keep them as JSON. Only a bigger result is
-      // written as Parquet (by running the query again inside COPY).
-      const small = await plan.readSmall(SMALL_RESULT_ROWS)
-      let rowCount: number
-      if (small) {
-        const types = plan.columns.map((c) => c.type)
-        const rows = small.map((row) => row.map((value, i) => toCell(value, types[i])))
-        await this.smallResults.save(tenant, queryId, { columns: plan.columns, rows })
-        if (run.tables !== undefined && !run.stopReason) this.reuse.remember(tenant, run.record.sql, run.tables, { queryId, columns: plan.columns, rows })
-        rowCount = rows.length
-      } else {
-        await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
-        rowCount = await plan.run()
-      }
-      final = this.ended(run, { status: 'SUCCEEDED', rowCount })
-    } catch (err) {
-      final = this.ended(run, { status: 'FAILED', error: this.runtimeError(plan.describeError(err)) })
+      started = await Promise.race([planned.promise, window])
     } finally {
       clearTimeout(timer)
-      clearInterval(run.interrupter)
-      run.settled = true
-      closeQuietly(run.conn)
-      lease.release()
+      run.callerWaiting = false
     }
+    if (this.runs.get(key) !== run) return planned.promise // It failed as the window closed: say why.
+    return started ?? { ...run.record }
+  }
+
+  /** Plans and runs; `planned` settles once planning has ended, with the record as it then was. */
+  private async execute(run: Run, tables: TableEntry[], planned: PromiseWithResolvers<QueryRecord>): Promise<QueryRecord> {
+    const { tenant, queryId, sql } = run.record
+    const key = runKey(tenant, queryId)
+    const timer = setTimeout(() => this.stop(run, 'TIMEOUT'), this.deps.limits.timeoutMs)
+    const lease = this.pool.acquire(tenant)
+    let planning = true
+    let final: QueryRecord
+    try {
+      const { sandbox } = await lease
+      run.sandbox = sandbox
+      if (run.stopReason) throw new Error('stopped before it started')
+      await sandbox.sync(tables, this.stale.delete(tenant))
+      const target = this.path(keys.resultParquet(tenant, queryId))
+      run.record.columns = await sandbox.call({ op: 'plan', run: queryId, sql, target })
+      planning = false
+      planned.resolve({ ...run.record })
+      await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
+      const outcome = await sandbox.call({
+        op: 'execute',
+        run: queryId,
+        small: { rows: SMALL_RESULT_ROWS, bytes: SMALL_RESULT_BYTES },
+        maxResultBytes: this.deps.limits.maxResultBytes,
+      })
+      final = await this.outcome(run, outcome)
+    } catch (err) {
+      if (planning && run.callerWaiting && !run.stopReason) {
+        // Refused or wrong SQL, told to the caller of start() as it waits: nothing to record.
+        this.finish(run, timer, lease)
+        this.runs.delete(key)
+        planned.reject(err)
+        return run.record
+      }
+      final = this.ended(run, { status: 'FAILED', error: this.errorOf(err) })
+    }
+    this.finish(run, timer, lease)
+    planned.resolve({ ...run.record })
     run.record = final
     try {
       if (final.status !== 'SUCCEEDED') await this.removeResult(tenant, queryId)
       await run.saved
       await this.records.save(final)
       this.remember(final)
-      this.runs.delete(runKey(tenant, queryId))
+      this.runs.delete(key)
     } catch {
       // Not persisted: the record stays in memory, so this process still answers with it.
     }
     return final
+  }
+
+  /** The final record from what the sandbox answered; a small result is stored (and kept for reuse). */
+  private async outcome(run: Run, outcome: ExecuteOutcome): Promise<QueryRecord> {
+    const { tenant, queryId, columns = [] } = run.record
+    if (outcome.kind === 'failed') return this.ended(run, { status: 'FAILED', error: this.runtimeError(outcome.error) })
+    if (outcome.kind === 'small') {
+      const { rows } = JSON.parse(outcome.json) as { rows: Cell[][] }
+      await this.smallResults.save(tenant, queryId, { columns, rows })
+      if (run.tables !== undefined && !run.stopReason) this.reuse.remember(tenant, run.record.sql, run.tables, { queryId, columns, rows }, outcome.json.length)
+    }
+    return this.ended(run, { status: 'SUCCEEDED', rowCount: outcome.rowCount })
+  }
+
+  /** The run no longer holds anything: timers stopped, its connection closed, its lease returned. */
+  private finish(run: Run, timer: NodeJS.Timeout, lease: Promise<Lease<SandboxProcess>>): void {
+    clearTimeout(timer)
+    clearInterval(run.interrupter)
+    clearTimeout(run.killer)
+    run.settled = true
+    run.sandbox?.call({ op: 'discard', run: run.record.queryId }).catch(() => undefined)
+    lease.then((l) => l.release(), () => undefined)
+  }
+
+  /** What the user is told of an error while planning or running. */
+  private errorOf(err: unknown): QueryError {
+    if (err instanceof SandboxGone) return { code: err.reason === 'memory' ? 'OUT_OF_MEMORY' : 'INTERRUPTED', message: err.message }
+    if (err instanceof AppError) {
+      const { line, column } = err.details
+      return {
+        code: err.code,
+        message: err.message,
+        ...(typeof line === 'number' ? { line } : {}),
+        ...(typeof column === 'number' ? { column } : {}),
+      }
+    }
+    return { code: 'SQL_ERROR', message: err instanceof Error ? err.message : String(err) }
   }
 
   /** A query answered with an identical earlier query's small result: stored as its own, nothing runs. */
@@ -344,9 +419,17 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   private remember(record: QueryRecord): void {
     const key = runKey(record.tenant, record.queryId)
-    this.recent.delete(key)
+    this.forgetRecent(key)
     this.recent.set(key, record)
-    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!)
+    this.recentBytes += recordBytes(record)
+    while (this.recent.size > RECENT_RECORDS || this.recentBytes > RECENT_RECORD_BYTES) this.forgetRecent(this.recent.keys().next().value!)
+  }
+
+  private forgetRecent(key: string): void {
+    const record = this.recent.get(key)
+    if (!record) return
+    this.recent.delete(key)
+    this.recentBytes -= recordBytes(record)
   }
 
   /** The final record; a stop requested before the end decides it, whatever the run did. */
@@ -369,17 +452,27 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   private runtimeError(error: QueryError): QueryError {
     if (!error.message.startsWith('Out of Memory Error')) return error
-    const hint = ` Each tenant's queries share ${this.deps.limits.memoryLimit} (CSVLAKE_QUERY_MEMORY_LIMIT).`
+    const spill = Math.round(this.deps.limits.maxTempBytes / 2 ** 20)
+    const hint = ` Each tenant's queries share ${this.deps.limits.memoryLimit} (CSVLAKE_QUERY_MEMORY_LIMIT) and may spill ${spill} MiB to disk (CSVLAKE_QUERY_MAX_TEMP_BYTES).`
     return { ...error, message: error.message + hint }
   }
 
-  /** Interrupts until the run ends: an interrupt that lands between two steps would be lost. */
+  /**
+   * Interrupts until the run ends: an interrupt that lands between two steps would be lost. A run
+   * still going after the grace (DuckDB's planner ignores interrupts) is ended by killing its
+   * tenant's sandbox process; that tenant's other running queries end with it, saying why.
+   */
   private stop(run: Run, reason: StopReason): void {
     if (run.settled || run.stopReason) return
     run.stopReason = reason
-    run.conn.interrupt()
-    run.interrupter = setInterval(() => run.conn.interrupt(), 50)
+    const interrupt = () => run.sandbox?.interrupt(run.record.queryId)
+    interrupt()
+    run.interrupter = setInterval(interrupt, 50)
     run.interrupter.unref()
+    run.killer = setTimeout(() => {
+      if (!run.settled) run.sandbox?.kill('stopped')
+    }, STOP_GRACE_MS)
+    run.killer.unref()
   }
 
   private async succeeded(tenant: TenantId, queryId: string): Promise<QueryRecord> {
@@ -398,15 +491,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     return { record, parquet }
   }
 
-  private async withConnection<T>(tenant: TenantId, use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  private async writeCsv(tenant: TenantId, parquet: string, csv: string): Promise<void> {
     const lease = await this.pool.acquire(tenant)
     try {
-      const conn = await lease.sandbox.connect()
-      try {
-        return await use(conn)
-      } finally {
-        conn.closeSync()
-      }
+      await lease.sandbox.call({ op: 'export', parquet, csv })
     } finally {
       lease.release()
     }
@@ -421,13 +509,9 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 }
 
-/** Closing a connection must not keep a query from ending. */
-function closeQuietly(conn: DuckDBConnection): void {
-  try {
-    conn.closeSync()
-  } catch {
-    // Already closed with its instance.
-  }
+/** About what a record holds in memory. */
+function recordBytes(record: QueryRecord): number {
+  return 512 + record.sql.length + (record.error?.message.length ?? 0) + (record.columns?.length ?? 0) * 64
 }
 
 function runKey(tenant: TenantId, queryId: string): string {

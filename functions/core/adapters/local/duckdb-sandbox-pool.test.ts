@@ -4,6 +4,7 @@ import { SandboxPool } from './duckdb-sandbox-pool.ts'
 
 class FakeSandbox {
   closed = false
+  alive = true
   constructor(readonly tenant: TenantId) {}
   close() {
     this.closed = true
@@ -34,6 +35,19 @@ function pool(maxInstances: number, idleMs = 60_000) {
 }
 
 describe('SandboxPool', () => {
+  it('opens a new sandbox for a tenant whose sandbox went away (killed or crashed)', async () => {
+    const { p, opened } = pool(2)
+    const first = await p.acquire(A)
+    first.sandbox.alive = false
+    const second = await p.acquire(A)
+    expect(second.sandbox).not.toBe(first.sandbox)
+    expect(opened).toHaveLength(2)
+    first.release()
+    second.release()
+    expect((await p.acquire(A)).sandbox).toBe(second.sandbox)
+    expect(p.size).toBe(1)
+  })
+
   it('opens one sandbox per tenant and reuses it', async () => {
     const { p, opened } = pool(2)
     const first = await p.acquire(A)

@@ -7,6 +7,8 @@ export type Lease<S> = { sandbox: S; release(): void }
 
 type Slot<S> = {
   opening: Promise<S>
+  /** The sandbox once open. */
+  opened?: S
   /** Leases out: queries running, pages being read. A busy slot is never closed. */
   busy: number
   lastUsed: number
@@ -18,7 +20,7 @@ type Slot<S> = {
  * longest is closed to make room; one in use never is, and when all are in use a new tenant
  * is told to retry. A sandbox unused for `idleMs` closes by itself.
  */
-export class SandboxPool<S extends { close(): void }> {
+export class SandboxPool<S extends { close(): void; readonly alive?: boolean }> {
   private readonly slots = new Map<TenantId, Slot<S>>()
   private closed = false
 
@@ -32,9 +34,18 @@ export class SandboxPool<S extends { close(): void }> {
   async acquire(tenant: TenantId): Promise<Lease<S>> {
     if (this.closed) throw new AppError('UNAVAILABLE', 'The query engine is shutting down.')
     let slot = this.slots.get(tenant)
+    // A sandbox that went away (killed past its memory bound, or crashed) is replaced.
+    if (slot?.opened?.alive === false) {
+      this.slots.delete(tenant)
+      clearTimeout(slot.idleTimer)
+      slot = undefined
+    }
     if (!slot) {
       if (this.slots.size >= this.limits.maxInstances) this.evictIdlest()
-      slot = { opening: this.open(tenant), busy: 0, lastUsed: this.clock() }
+      const opening = this.open(tenant)
+      const fresh: Slot<S> = { opening, busy: 0, lastUsed: this.clock() }
+      opening.then((sandbox) => (fresh.opened = sandbox), () => undefined)
+      slot = fresh
       this.slots.set(tenant, slot)
     }
     const held = slot

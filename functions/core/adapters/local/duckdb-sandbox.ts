@@ -8,7 +8,14 @@ import { parseSqlError } from '../../query/sql-errors.ts'
 import type { TenantId } from '../../tenant.ts'
 import { sqlIdentifier, sqlString } from './duckdb-sql-text.ts'
 
-export type SandboxSettings = { dataDir: string; tenant: TenantId; memoryLimit: string; threads: number }
+export type SandboxSettings = {
+  dataDir: string
+  tenant: TenantId
+  memoryLimit: string
+  threads: number
+  /** The most the instance may spill to its temp folder; past it a query fails instead of filling the disk. */
+  maxTempBytes: number
+}
 
 /** The folders a tenant's instance may read: its tables and its query results. */
 export function sandboxFolders(dataDir: string, tenant: TenantId) {
@@ -50,6 +57,7 @@ export class TenantSandbox {
       memory_limit: settings.memoryLimit,
       threads: String(settings.threads),
       temp_directory: folders.temp,
+      max_temp_directory_size: `${settings.maxTempBytes} bytes`,
     })
     let admin: DuckDBConnection | undefined
     try {

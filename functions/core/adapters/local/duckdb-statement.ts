@@ -25,6 +25,8 @@ import { resultTypeOf, storedAsText } from './duckdb-values.ts'
 /** A checked read, ready to run on the connection it was prepared on. */
 export type StatementPlan = {
   columns: Column[]
+  /** Where `run()` writes the whole result as Parquet. */
+  target: string
   /**
    * Runs the query reading at most `limit` + 1 rows: the rows when that is all of them (a small
    * result, answered and stored without Parquet), undefined when there are more.
@@ -63,6 +65,7 @@ export async function planStatement(conn: DuckDBConnection, sql: string, target:
     // EXPLAIN cannot sit inside COPY: its few rows are read, then written.
     return {
       columns,
+      target,
       describeError: errorsIn(''),
       readSmall: async () => undefined,
       run: async () => {
@@ -86,6 +89,7 @@ export async function planStatement(conn: DuckDBConnection, sql: string, target:
   const suffix = `${prefix.endsWith('FROM (') ? '\n))' : '\n)'} TO ${sqlString(target)} (FORMAT parquet)`
   return {
     columns,
+    target,
     describeError: (err) => (prefixed ? errorsIn(prefix) : errorsIn(''))(err),
     readSmall: async (limit) => {
       const reader = await prepared.streamAndReadUntil(limit + 1)
