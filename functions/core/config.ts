@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto'
+import { isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 
 export type Config = {
   mode: 'local' | 'aws'
   port: number
+  /** HOST: the address to listen on, as given; unset, the default depends on identity (core/http/local-access.ts). */
+  host: string | undefined
+  /** CSVLAKE_ALLOWED_HOSTS: host names answered without identity beyond localhost and addresses; `*` any. */
+  allowedHosts: string[]
   dataDir: string
   /** The web UI's static build (Next.js export), served by the gateway at /. */
   webDir: string
@@ -96,6 +101,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     mode,
     port: int(env, 'PORT', 8080, 0),
+    host: env.HOST?.trim() || undefined,
+    allowedHosts: hostList(env.CSVLAKE_ALLOWED_HOSTS ?? ''),
     dataDir: resolve(env.CSVLAKE_DATA_DIR ?? './.csvlake'),
     webDir: resolve(env.CSVLAKE_WEB_DIR ?? './web/out'),
     maxUploadBytes: int(env, 'CSVLAKE_MAX_UPLOAD_BYTES', 5 * GiB, 1),
@@ -121,6 +128,20 @@ export function loadConfig(env: Env = process.env): Config {
       quotaBytes: env.CSVLAKE_TENANT_QUOTA_BYTES ? int(env, 'CSVLAKE_TENANT_QUOTA_BYTES', 0, 1) : undefined,
     },
   }
+}
+
+/** Names such as `csvlake.lan` or addresses, separated by commas or spaces, lowercased; IPv6 in brackets as a Host header has it. */
+function hostList(raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      const name = entry.toLowerCase()
+      if (name === '*' || /^[a-z0-9.-]+$/.test(name)) return name
+      const ipv6 = name.replace(/^\[(.*)\]$/, '$1')
+      if (isIPv6(ipv6)) return `[${ipv6}]`
+      throw new Error(`CSVLAKE_ALLOWED_HOSTS lists host names without scheme or port, separated by commas (e.g. csvlake.lan,data.example.com); ${JSON.stringify(entry)} is not one`)
+    })
 }
 
 function loadAuth(env: Env, mode: 'local' | 'aws'): AuthConfig {
