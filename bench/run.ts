@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { concurrencyFigures } from './figures/concurrency.ts'
 import { coldStartFigures } from './figures/cold-start.ts'
 import { exportFigures } from './figures/export.ts'
+import { historyFigures } from './figures/history.ts'
 import { ingestFigures } from './figures/ingest.ts'
 import { naiveFigures } from './figures/naive.ts'
 import { previewFigures } from './figures/preview.ts'
@@ -25,6 +26,8 @@ export type BenchOptions = {
   loadSeconds: number
   /** Rows the naive build reads (it holds them all in memory). */
   naiveRows: number
+  /** Uploads of the history figure's tenant (with a fifth as many jobs and ten times as many queries); by default 10,000, fewer for small runs. */
+  historyUploads?: number
   /** Where RESULTS.md goes. */
   out: string
   log: (line: string) => void
@@ -70,6 +73,9 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; markd
       add(await exportFigures(app, dataDir, opts.rows, opts.runs, scratch))
       opts.log('cold starts...')
       add(await coldStartFigures(join(scratch, 'cold'), opts.runs))
+      opts.log('history...')
+      const uploads = opts.historyUploads ?? Math.min(10_000, Math.max(100, Math.round(opts.rows / 1000)))
+      add(await historyFigures(join(scratch, 'history'), { uploads, jobs: Math.round(uploads / 5), queries: uploads * 10 }, opts.runs))
       opts.log('naive build...')
       add(await naiveFigures(queries.groupByMs, opts.rows, Math.min(opts.rows, opts.naiveRows), scratch))
     } finally {

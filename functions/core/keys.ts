@@ -16,6 +16,11 @@ export const keys = {
   job: (t: TenantId, jobId: string) => `jobs/${t}/${jobId}.json`,
   jobsPrefix: () => `jobs/`,
   tenantJobs: (t: TenantId) => `jobs/${t}/`,
+  /** An index of the jobs running now (an empty marker each), so start-up reads only those. */
+  runningJob: (t: TenantId, jobId: string) => `running-jobs/${t}/${jobId}`,
+  runningJobsPrefix: () => `running-jobs/`,
+  /** Written once the index exists: a folder from before it is scanned whole, once. */
+  runningJobsIndexed: () => `running-jobs/.indexed`,
   resultsTenant: (t: TenantId) => `results/${t}/`,
   resultDir: (t: TenantId, queryId: string) => `results/${t}/${queryId}/`,
   resultParquet: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.parquet`,

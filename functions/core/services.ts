@@ -1,4 +1,5 @@
 import type { Config } from './config.ts'
+import type { StorageUsage } from './files/storage-usage.ts'
 import type { Logger } from './logger.ts'
 import type { Catalog } from './ports/catalog.ts'
 import type { ObjectStore } from './ports/object-store.ts'
@@ -13,5 +14,7 @@ export type Services = {
   catalog: Catalog
   workflow: Workflow
   queries: QueryEngine
+  /** What each tenant keeps (uploads, tables, query results), against its storage quota. */
+  usage: StorageUsage
   now: () => Date
 }

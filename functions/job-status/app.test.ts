@@ -35,4 +35,18 @@ describe('GET /api/jobs', () => {
       expect((await res.json()).error.message).toMatch(/limit/)
     }
   })
+
+  it('pages through the jobs newest first with nextToken, and refuses a token it did not give out', async () => {
+    const third = await load('c.csv', 'id\n3\n', 'third_table')
+    const first = await (await fetch(`${server.url}/api/jobs?limit=2`)).json()
+    expect(first.jobs.map((j: { table: { name: string } }) => j.table.name)).toEqual(['third_table', 'second_table'])
+    expect(first.jobs[0].jobId).toBe(third.jobId)
+    expect(first.nextToken).toEqual(expect.any(String))
+    const rest = await (await fetch(`${server.url}/api/jobs?limit=2&nextToken=${encodeURIComponent(first.nextToken)}`)).json()
+    expect(rest.jobs.map((j: { table: { name: string } }) => j.table.name)).toEqual(['first_table'])
+    expect(rest.nextToken).toBeUndefined()
+    const bad = await fetch(`${server.url}/api/jobs?nextToken=bogus`)
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.message).toMatch(/nextToken/)
+  })
 })

@@ -1,6 +1,6 @@
 import { doc, named, z } from '../core/zod.ts'
 import { createApp, defineRoute, errors, intParam, json } from '../core/http/openapi.ts'
-import { JobId } from '../core/ids.ts'
+import { decodeAfterToken, encodeAfterToken, JobId } from '../core/ids.ts'
 import { DialectOverride } from '../core/ingest/dialect.ts'
 import type { JobRecord } from '../core/ports/workflow.ts'
 import type { Services } from '../core/services.ts'
@@ -72,9 +72,24 @@ const jobRoute = defineRoute({
 const listRoute = defineRoute({
   method: 'get',
   path: '/api/jobs',
-  summary: 'Your most recent ingest jobs, newest first',
-  request: { query: z.object({ limit: z.optional(intParam(1, 200)) }) },
-  responses: { 200: json(z.object({ jobs: z.array(Job) }), 'Jobs'), ...errors(400) },
+  summary: 'Your ingest jobs, newest first, a page at a time',
+  description: 'At most `limit` jobs (1..200, default 50); when there are more, `nextToken` asks for the next page.',
+  request: {
+    query: z.object({
+      limit: z.optional(intParam(1, 200)),
+      nextToken: z.optional(doc(z.string(), { description: 'The nextToken of the page before, exactly as received' })),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({
+        jobs: z.array(Job),
+        nextToken: z.optional(doc(z.string(), { description: 'Present when there are more jobs: pass it back for the next page' })),
+      }),
+      'Jobs',
+    ),
+    ...errors(400),
+  },
 })
 
 export function toJob(record: JobRecord): z.infer<typeof Job> {
@@ -110,9 +125,10 @@ export function createJobStatusApp(deps: Pick<Services, 'workflow' | 'log'>) {
     return c.json(toJob(await deps.workflow.describe(c.var.tenant, jobId)), 200)
   })
   app.openapi(listRoute, async (c) => {
-    const { limit } = c.req.valid('query')
-    const records = await deps.workflow.list(c.var.tenant, limit ?? 50)
-    return c.json({ jobs: records.map(toJob) }, 200)
+    const { limit, nextToken } = c.req.valid('query')
+    const after = decodeAfterToken(nextToken, 'j')
+    const page = await deps.workflow.list(c.var.tenant, { limit: limit ?? 50, ...(after ? { after } : {}) })
+    return c.json({ jobs: page.jobs.map(toJob), ...(page.after ? { nextToken: encodeAfterToken(page.after) } : {}) }, 200)
   })
   return app
 }

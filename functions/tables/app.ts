@@ -36,7 +36,7 @@ const deleteRoute = defineRoute({
   responses: { 200: json(z.object({ deleted: z.string() }), 'Dropped'), ...errors(400, 404) },
 })
 
-export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'log'>) {
+export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'usage' | 'log'>) {
   const app = createApp(deps.log)
   app.openapi(listRoute, async (c) => {
     const tables = await deps.catalog.list(c.var.tenant)
@@ -47,6 +47,7 @@ export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'log'
     // The entry goes first: from then on no query sees the table, and its files can go.
     if (!(await deps.catalog.delete(c.var.tenant, name))) throw notFound(`The table ${name}`)
     await deps.store.deletePrefix(keys.lakeTable(c.var.tenant, name))
+    await deps.usage.tableChanged(c.var.tenant, name)
     return c.json({ deleted: name }, 200)
   })
   return app

@@ -12,7 +12,8 @@ const uploadRoute = defineRoute({
   summary: 'Upload a CSV file (or .csv.gz)',
   description:
     'Multipart form data with the file in the field `file`. The body is streamed to storage, hashed and counted on the way; ' +
-    'the file is listed only once complete. Refused: no file, an empty file, a binary file, a file over the limit.',
+    'the file is listed only once complete. Refused: no file, an empty file, a binary file, a file over the limit or past the storage quota ' +
+    '(413; what is left of it is held for the upload before a byte is accepted, so concurrent uploads cannot together pass it).',
   request: {
     body: {
       content: { 'multipart/form-data': { schema: z.object({ file: doc(z.any(), { type: 'string', format: 'binary' }) }) } },
@@ -22,7 +23,7 @@ const uploadRoute = defineRoute({
   responses: { 201: json(FileMeta, 'Stored; its dialect was detected from the head'), ...errors(400, 413, 415) },
 })
 
-export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' | 'now'>) {
+export function createUploadApp(deps: Pick<Services, 'store' | 'usage' | 'config' | 'log' | 'now'>) {
   const app = createApp(deps.log)
   // Documented from the route, but read by our streaming parser, not by the validator
   // (which would call Hono's parseBody and buffer the whole file).
@@ -33,7 +34,7 @@ export function createUploadApp(deps: Pick<Services, 'store' | 'config' | 'log' 
       {
         store: deps.store,
         maxUploadBytes: deps.config.maxUploadBytes,
-        quotaBytes: deps.config.tenantLimits.quotaBytes,
+        usage: deps.usage,
         previewHeadBytes: deps.config.previewHeadBytes,
         now: deps.now,
       },

@@ -9,6 +9,7 @@ import { TablesList } from '@/components/tables-list'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { toast } from '@/components/ui/sonner'
 import type { FileMeta, Table } from '@/lib/api/client'
+import { usePages } from '@/lib/api/use-pages'
 import { useSession } from '@/lib/auth'
 import { useResource } from '@/lib/use-resource'
 
@@ -20,7 +21,10 @@ export default function DataPage() {
 }
 
 function Data({ api, maxBytes }: { api: Extract<ReturnType<typeof useSession>, { status: 'ready' }>['api']; maxBytes: number }) {
-  const files = useResource(() => api.files(), [api])
+  const files = usePages(async (token) => {
+    const page = await api.files(token)
+    return { items: page.files, ...(page.nextToken ? { nextToken: page.nextToken } : {}) }
+  }, [api])
   const tables = useResource(() => api.tables(), [api])
   const [deleting, setDeleting] = useState<FileMeta | null>(null)
   const [dropping, setDropping] = useState<Table | null>(null)
@@ -47,7 +51,7 @@ function Data({ api, maxBytes }: { api: Extract<ReturnType<typeof useSession>, {
             <CardDescription>Your uploads, newest first. Open one to preview it and load it into a table.</CardDescription>
           </CardHeader>
           <CardContent>
-            {files.error ? <p role="alert" className="text-sm text-destructive">{files.error.message}</p> : <FilesList files={files.data} loading={files.loading} onDelete={setDeleting} />}
+            {files.error ? <p role="alert" className="text-sm text-destructive">{files.error.message}</p> : <FilesList files={files.items} loading={files.loading} onDelete={setDeleting} more={files.more ? { onLoadMore: files.loadMore, loading: files.loadingMore, error: files.moreError } : undefined} />}
           </CardContent>
         </Card>
         <Card>

@@ -57,4 +57,26 @@ describe('FilesList', () => {
     render(<FilesList files={[file()]} loading onDelete={vi.fn()} />)
     expect(screen.getByRole('link', { name: 'City People.csv' })).toBeInTheDocument()
   })
+
+  it('offers Load more when there are more files, and asks the page for them', async () => {
+    const onLoadMore = vi.fn()
+    render(<FilesList files={[file()]} loading={false} onDelete={vi.fn()} more={{ onLoadMore, loading: false }} />)
+    await userEvent.click(screen.getByRole('button', { name: 'Load more' }))
+    expect(onLoadMore).toHaveBeenCalledOnce()
+  })
+
+  it('offers no Load more once every file is shown, and says when more are loading', () => {
+    const { rerender } = render(<FilesList files={[file()]} loading={false} onDelete={vi.fn()} />)
+    expect(screen.queryByRole('button', { name: /Load more/ })).not.toBeInTheDocument()
+    rerender(<FilesList files={[file()]} loading={false} onDelete={vi.fn()} more={{ onLoadMore: vi.fn(), loading: true }} />)
+    expect(screen.getByRole('button', { name: 'Loading more…' })).toBeDisabled()
+  })
+
+  it('says why more files could not be loaded, and offers to try again', async () => {
+    const onLoadMore = vi.fn()
+    render(<FilesList files={[file()]} loading={false} onDelete={vi.fn()} more={{ onLoadMore, loading: false, error: 'The server is busy' }} />)
+    expect(screen.getByRole('alert')).toHaveTextContent('The server is busy')
+    await userEvent.click(screen.getByRole('button', { name: 'Load more' }))
+    expect(onLoadMore).toHaveBeenCalledOnce()
+  })
 })

@@ -23,7 +23,7 @@ export function lazyWorkflow(load: () => Promise<Workflow>): Workflow & { loaded
     loaded: () => ready,
     start: async (input: IngestInput) => (await get()).start(input),
     describe: async (tenant: TenantId, jobId: string) => (await get()).describe(tenant, jobId),
-    list: async (tenant: TenantId, limit: number) => (await get()).list(tenant, limit),
+    list: async (tenant: TenantId, page: { limit: number; after?: string }) => (await get()).list(tenant, page),
     recover: async () => (await get()).recover(),
     close: async () => (ready ? (await get()).close() : undefined),
   }

@@ -10,14 +10,17 @@ import type { TenantId } from '../tenant.ts'
 import { assertLooksLikeText, GZIP_MAGIC, startsWith } from './content-check.ts'
 import { readDecodedHead } from './decoded-head.ts'
 import type { FileMeta } from './file-meta.ts'
-import { listFiles } from './file-registry.ts'
+import { formatBytes } from './format-bytes.ts'
+import type { Reservation, StorageUsage } from './storage-usage.ts'
 import { sniffDialect } from '../ingest/sniff.ts'
+
+export { formatBytes }
 
 export type UploadDeps = {
   store: ObjectStore
   maxUploadBytes: number
-  /** Bytes of uploads one tenant may keep (fair sharing); undefined for no quota. */
-  quotaBytes?: number
+  /** What each tenant keeps, against its storage quota (fair sharing). */
+  usage: StorageUsage
   previewHeadBytes: number
   now: () => Date
 }
@@ -41,34 +44,36 @@ export async function receiveUpload(deps: UploadDeps, tenant: TenantId, req: Inc
       'Send the file as multipart/form-data in a field named "file" (curl -F file=@data.csv).',
     )
   }
-  const limit = await uploadLimit(deps, tenant)
-  if (req.contentLength !== undefined && req.contentLength > limit.bytes + MULTIPART_OVERHEAD) throw limit.refusal()
-  const fileId = newId('f')
-  const stored = await streamFileField({ ...deps, maxUploadBytes: limit.bytes, refusal: limit.refusal }, tenant, fileId, req)
+  if (req.contentLength !== undefined && req.contentLength > deps.maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge(deps.maxUploadBytes)
+  // Room is held before a byte is accepted, one upload at a time per tenant: concurrent uploads
+  // cannot together pass the quota. With a Content-Length it holds that much, else all that is left.
+  const reservation = await deps.usage.reserve(tenant, req.contentLength === undefined ? {} : { atMost: req.contentLength })
+  let kept = 0
   try {
-    return await checkAndRegister(deps, tenant, fileId, stored)
-  } catch (err) {
-    await deps.store.deletePrefix(keys.rawDir(tenant, fileId))
-    throw err
+    const limit = uploadLimit(deps, reservation)
+    if (req.contentLength !== undefined && req.contentLength > limit.bytes + MULTIPART_OVERHEAD) throw limit.refusal()
+    const fileId = newId('f')
+    const stored = await streamFileField({ ...deps, maxUploadBytes: limit.bytes, refusal: limit.refusal }, tenant, fileId, req)
+    try {
+      const meta = await checkAndRegister(deps, tenant, fileId, stored)
+      kept = stored.bytes + ((await deps.store.size(keys.rawMeta(tenant, fileId))) ?? 0)
+      return meta
+    } catch (err) {
+      await deps.store.deletePrefix(keys.rawDir(tenant, fileId))
+      throw err
+    }
+  } finally {
+    reservation.commit(kept)
   }
 }
 
 type Stored = { name: string; mimeType: string; bytes: number; sha256: string; compression: 'none' | 'gzip' }
 
-/** The most this upload may be: the per-file limit, or what is left of the tenant's quota. */
-async function uploadLimit(deps: UploadDeps, tenant: TenantId): Promise<{ bytes: number; refusal: () => AppError }> {
-  if (deps.quotaBytes === undefined) return { bytes: deps.maxUploadBytes, refusal: () => tooLarge(deps.maxUploadBytes) }
-  const used = (await listFiles(deps.store, tenant)).reduce((n, f) => n + f.size, 0)
-  const left = deps.quotaBytes - used
-  const refusal = () =>
-    new AppError(
-      'PAYLOAD_TOO_LARGE',
-      `This upload does not fit your storage quota of ${formatBytes(deps.quotaBytes!)} (CSVLAKE_TENANT_QUOTA_BYTES): ` +
-        `${formatBytes(Math.max(left, 0))} is left. Delete files you no longer need; nothing was kept.`,
-      { quotaBytes: deps.quotaBytes, usedBytes: used },
-    )
-  if (left <= 0) throw refusal()
-  return left < deps.maxUploadBytes ? { bytes: left, refusal } : { bytes: deps.maxUploadBytes, refusal: () => tooLarge(deps.maxUploadBytes) }
+/** The most this upload may be: the per-file limit, or what it holds of the tenant's quota. */
+function uploadLimit(deps: UploadDeps, reservation: Reservation): { bytes: number; refusal: () => AppError } {
+  return reservation.bytes < deps.maxUploadBytes
+    ? { bytes: reservation.bytes, refusal: () => reservation.refusal() }
+    : { bytes: deps.maxUploadBytes, refusal: () => tooLarge(deps.maxUploadBytes) }
 }
 
 function streamFileField(
@@ -206,15 +211,4 @@ function tooLarge(maxBytes: number): AppError {
     `The file is larger than the upload limit of ${formatBytes(maxBytes)} (CSVLAKE_MAX_UPLOAD_BYTES); nothing was kept.`,
     { limitBytes: maxBytes },
   )
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = n
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`
 }

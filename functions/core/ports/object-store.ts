@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream'
 
+export type ListPage = { keys: string[]; more: boolean }
+
 /**
  * Where every byte csvlake keeps lives: a folder on disk locally, an S3 bucket on AWS.
  * Keys are '/'-separated and always start with a kind and a tenant (see `keys.ts`).
@@ -23,8 +25,17 @@ export interface ObjectStore {
   readHead(key: string, maxBytes: number): Promise<Uint8Array>
   /** Size in bytes, or undefined when missing. */
   size(key: string): Promise<number | undefined>
-  /** Every key under `prefix` (recursively), sorted. */
+  /** Every key under `prefix` (recursively), sorted. Reads the whole folder: not for listings that grow with history. */
   list(prefix: string): Promise<string[]>
+  /**
+   * One page of what lies directly under the folder `prefix` (ending in '/'), in key order:
+   * objects by their keys, sub-folders by their prefixes (ending in '/'); only those after
+   * `startAfter`, at most `limit`; `more` when a next page exists. S3: ListObjectsV2 with
+   * Delimiter '/', StartAfter and MaxKeys, so a page costs the same however big the folder.
+   */
+  listPage(prefix: string, page: { limit: number; startAfter?: string }): Promise<ListPage>
+  /** Bytes of every object under `prefix`, recursively; 0 when there is none. */
+  sizeUnder(prefix: string): Promise<number>
   delete(key: string): Promise<void>
   deletePrefix(prefix: string): Promise<void>
 }

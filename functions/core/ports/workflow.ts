@@ -65,8 +65,11 @@ export interface Workflow {
   start(input: IngestInput): Promise<JobRecord>
   /** Throws AppError NOT_FOUND for an unknown id or another tenant's. */
   describe(tenant: TenantId, jobId: string): Promise<JobRecord>
-  /** The tenant's most recent jobs, newest first. */
-  list(tenant: TenantId, limit: number): Promise<JobRecord[]>
+  /**
+   * A page of the tenant's jobs, newest first, after the job `after` (the `after` of the page
+   * before); `after` is answered when more may follow. Costs a page, not the tenant's history.
+   */
+  list(tenant: TenantId, page: { limit: number; after?: string }): Promise<{ jobs: JobRecord[]; after?: string }>
   /** Called at start-up: executions that were running when the process died end FAILED. */
   recover(): Promise<number>
   close(): Promise<void>

@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useEffect, useState } from 'react'
 import { PageHeader } from '@/components/app-frame'
 import { EmptyState } from '@/components/empty-state'
+import { LoadMore } from '@/components/load-more'
 import { JobStatus, JobStatusBadge } from '@/components/job-status'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
@@ -14,9 +15,9 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { toast } from '@/components/ui/sonner'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import type { Api, Job } from '@/lib/api/client'
+import { usePages } from '@/lib/api/use-pages'
 import { useSession } from '@/lib/auth'
 import { formatCount, formatWhen } from '@/lib/format'
-import { useResource } from '@/lib/use-resource'
 
 export default function JobsPage() {
   return (
@@ -106,9 +107,12 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
   )
 }
 
-/** The user's jobs, newest first, with how each one went. */
+/** The user's jobs, newest first, with how each one went; older ones a page at a time. */
 function RecentJobs({ api }: { api: Api }) {
-  const jobs = useResource(() => api.jobs(), [api])
+  const jobs = usePages(async (token) => {
+    const page = await api.jobs(token)
+    return { items: page.jobs, ...(page.nextToken ? { nextToken: page.nextToken } : {}) }
+  }, [api])
   return (
     <>
       <PageHeader title="Jobs" description="Each load of a file into a table, newest first." />
@@ -118,9 +122,9 @@ function RecentJobs({ api }: { api: Api }) {
             <AlertTitle>The jobs cannot be shown</AlertTitle>
             <AlertDescription>{jobs.error.message}</AlertDescription>
           </Alert>
-        ) : !jobs.data ? (
+        ) : !jobs.items ? (
           <Skeleton className="h-40 w-full" />
-        ) : jobs.data.length === 0 ? (
+        ) : jobs.items.length === 0 ? (
           <EmptyState icon={Workflow} title="No jobs yet" action={<Button asChild><Link href="/">Upload a file</Link></Button>}>
             Submitting a file starts a job: it crawls the file, checks its rows and catalogs it as a table.
           </EmptyState>
@@ -138,7 +142,7 @@ function RecentJobs({ api }: { api: Api }) {
                   </TableRow>
                 </TableHeader>
                 <TableBody>
-                  {jobs.data.map((j) => (
+                  {jobs.items.map((j) => (
                     <TableRow key={j.jobId}>
                       <TableCell>
                         <Link className="font-medium text-primary hover:underline" href={`/jobs/?id=${encodeURIComponent(j.jobId)}`}>
@@ -157,6 +161,7 @@ function RecentJobs({ api }: { api: Api }) {
                   ))}
                 </TableBody>
               </Table>
+              {jobs.more && <LoadMore more={{ onLoadMore: jobs.loadMore, loading: jobs.loadingMore, error: jobs.moreError }} />}
             </CardContent>
           </Card>
         )}

@@ -32,8 +32,17 @@ describe('createApi', () => {
   it('answers the data of a successful call', async () => {
     const { calls } = fakeFetch(() => json(200, { files: [{ fileId: 'f_1' }] }))
     const api = createApi(auth(null), BASE)
-    await expect(api.files()).resolves.toEqual([{ fileId: 'f_1' }])
+    await expect(api.files()).resolves.toEqual({ files: [{ fileId: 'f_1' }] })
     expect(calls[0]).toMatchObject({ url: `${BASE}/api/files`, method: 'GET' })
+  })
+
+  it('asks for the next page of a list with its nextToken', async () => {
+    const { calls } = fakeFetch(() => json(200, { files: [], nextToken: 'ZjE' }), () => json(200, { jobs: [] }))
+    const api = createApi(auth(null), BASE)
+    await expect(api.files('dG9rZW4')).resolves.toEqual({ files: [], nextToken: 'ZjE' })
+    expect(calls[0]!.url).toBe(`${BASE}/api/files?nextToken=dG9rZW4`)
+    await api.jobs('ajE')
+    expect(calls[1]!.url).toBe(`${BASE}/api/jobs?nextToken=ajE`)
   })
 
   it('throws an ApiError with the code, message, line and column of a 4xx answer', async () => {

@@ -86,12 +86,14 @@ export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
 
   return {
     config: () => data(client.GET('/api/config')),
-    files: async () => (await data(client.GET('/api/files'))).files,
+    /** A page of the uploads, newest first; `nextToken` asks for the next. */
+    files: (nextToken?: string) => data(client.GET('/api/files', { params: { query: nextToken ? { nextToken } : {} } })),
     deleteFile: (fileId: string) => data(client.DELETE('/api/files/{fileId}', { params: { path: { fileId } } })),
     preview: (query: PreviewOptions) => data(client.GET('/api/preview', { params: { query } })),
     submit: (body: SubmitBody) => data(client.POST('/api/submit', { body })),
     job: (jobId: string) => data(client.GET('/api/job-status', { params: { query: { jobId } } })),
-    jobs: async () => (await data(client.GET('/api/jobs', { params: { query: {} } }))).jobs,
+    /** A page of the ingest jobs, newest first; `nextToken` asks for the next. */
+    jobs: (nextToken?: string) => data(client.GET('/api/jobs', { params: { query: nextToken ? { nextToken } : {} } })),
     tables: async () => (await data(client.GET('/api/tables'))).tables,
     deleteTable: (name: string) => data(client.DELETE('/api/tables/{name}', { params: { path: { name } } })),
     runQuery: (body: Schemas['RunQuery']) => data(client.POST('/api/query', { body })),

@@ -53,4 +53,23 @@ describe('DiskObjectStore', () => {
     await store.deletePrefix('lake/t/a/')
     expect(await store.list('lake/')).toEqual(['lake/t/b/1/data.parquet'])
   })
+
+  it('lists one page of a folder at a time: objects and sub-folders, in key order, after a key', async () => {
+    for (const id of ['c', 'a', 'b', 'd']) await store.putBytes(`raw/t/${id}/meta.json`, id)
+    await store.putBytes('raw/t/z.json', 'z')
+    await store.putBytes('raw/other/e/meta.json', 'e')
+    expect(await store.listPage('raw/t/', { limit: 2 })).toEqual({ keys: ['raw/t/a/', 'raw/t/b/'], more: true })
+    expect(await store.listPage('raw/t/', { limit: 2, startAfter: 'raw/t/b/' })).toEqual({ keys: ['raw/t/c/', 'raw/t/d/'], more: true })
+    expect(await store.listPage('raw/t/', { limit: 2, startAfter: 'raw/t/d/' })).toEqual({ keys: ['raw/t/z.json'], more: false })
+    expect(await store.listPage('raw/none/', { limit: 2 })).toEqual({ keys: [], more: false })
+  })
+
+  it('sums the bytes under a prefix, recursively', async () => {
+    await store.putBytes('lake/t/a/1/data.parquet', 'xxxx')
+    await store.putBytes('lake/t/a/2/data.parquet', 'yy')
+    await store.putBytes('lake/t2/b/1/data.parquet', 'zzzzzzzz')
+    expect(await store.sizeUnder('lake/t/')).toBe(6)
+    expect(await store.sizeUnder('lake/t/a/2/')).toBe(2)
+    expect(await store.sizeUnder('lake/none/')).toBe(0)
+  })
 })

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError, notFound } from '../../errors.ts'
-import type { ObjectStore } from '../../ports/object-store.ts'
+import type { ListPage, ObjectStore } from '../../ports/object-store.ts'
 
 const TMP_DIR = '.tmp'
 /** While a big object streams in, it is flushed to disk every this many bytes. */
@@ -158,6 +158,33 @@ export class DiskObjectStore implements ObjectStore {
     return keys.sort()
   }
 
+  async listPage(prefix: string, page: { limit: number; startAfter?: string }): Promise<ListPage> {
+    if (!prefix.endsWith('/')) throw new AppError('BAD_REQUEST', `Only a folder can be listed by page: ${JSON.stringify(prefix)}`)
+    let entries
+    try {
+      entries = await readdir(this.pathOf(prefix.slice(0, -1)), { withFileTypes: true })
+    } catch (err) {
+      if (isMissing(err)) return { keys: [], more: false }
+      throw err
+    }
+    // A folder of thousands is one readdir and a sort of names: no file is opened or stat'ed.
+    const after = page.startAfter ?? ''
+    const keys = entries
+      .filter((e) => (e.isDirectory() || e.isFile()) && !(prefix === '' && e.name === TMP_DIR))
+      .map((e) => prefix + e.name + (e.isDirectory() ? '/' : ''))
+      .filter((key) => key > after)
+      .sort()
+    return { keys: keys.slice(0, page.limit), more: keys.length > page.limit }
+  }
+
+  async sizeUnder(prefix: string): Promise<number> {
+    if (!prefix.endsWith('/')) {
+      const sizes = await Promise.all((await this.list(prefix)).map((key) => this.size(key)))
+      return sizes.reduce<number>((n, s) => n + (s ?? 0), 0)
+    }
+    return sizeOfTree(this.pathOf(prefix.slice(0, -1)))
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await unlink(this.pathOf(key))
@@ -218,6 +245,38 @@ async function walk(dir: string, visit: (file: string) => Promise<void>): Promis
     if (entry.isDirectory()) await walk(path, visit)
     else if (entry.isFile()) await visit(path)
   }
+}
+
+/** Bytes of every file in a folder tree, read a level at a time, a few folders side by side. */
+async function sizeOfTree(root: string): Promise<number> {
+  let total = 0
+  let level = [root]
+  while (level.length > 0) {
+    const next: string[] = []
+    let i = 0
+    const worker = async () => {
+      while (i < level.length) {
+        const dir = level[i++]!
+        let entries
+        try {
+          entries = await readdir(dir, { withFileTypes: true })
+        } catch (err) {
+          if (isMissing(err)) continue
+          throw err
+        }
+        const files: Promise<number>[] = []
+        for (const entry of entries) {
+          const path = join(dir, entry.name)
+          if (entry.isDirectory()) next.push(path)
+          else if (entry.isFile()) files.push(stat(path).then((s) => s.size, (err: unknown) => (isMissing(err) ? 0 : Promise.reject(err))))
+        }
+        for (const size of await Promise.all(files)) total += size
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(16, level.length) }, worker))
+    level = next
+  }
+  return total
 }
 
 function isMissing(err: unknown): boolean {

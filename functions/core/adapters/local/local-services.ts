@@ -3,6 +3,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 import type { Config } from '../../config.ts'
 import type { Logger } from '../../logger.ts'
 import type { Services } from '../../services.ts'
+import { StorageUsage } from '../../files/storage-usage.ts'
 import { lazyQueryEngine, lazyWorkflow } from '../lazy-ports.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
 import { StoreCatalog } from './store-catalog.ts'
@@ -23,7 +24,9 @@ export async function createLocalServices(config: Config, log: Logger, definitio
   const store = new DiskObjectStore(config.dataDir)
   const catalog = new StoreCatalog(store, (prefix) => store.version(prefix))
   const now = () => new Date()
-  const base = { config, log, store, catalog, now }
+  // One per process: the in-memory figure is the truth only while every writer reports to it.
+  const usage = new StorageUsage({ store, quotaBytes: config.tenantLimits.quotaBytes })
+  const base = { config, log, store, catalog, usage, now }
   const workflow = lazyWorkflow(async () => (await import('./local-workflow-factory.ts')).createLocalWorkflow(base, definition))
   const queries = lazyQueryEngine(async () => (await import('./local-query-factory.ts')).createLocalQueryEngine(base))
   return {

@@ -5,20 +5,21 @@ import type { Config } from '../../config.ts'
 import { keys } from '../../keys.ts'
 import type { Logger } from '../../logger.ts'
 import type { Catalog } from '../../ports/catalog.ts'
+import type { StorageUsage } from '../../files/storage-usage.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
 import { DuckDbIngest } from './duckdb-ingest.ts'
 import { localIngestTasks } from './local-ingest-tasks.ts'
 import { LocalGlue } from './local-glue.ts'
 import { LocalWorkflow } from './local-workflow.ts'
 
-export type LocalBase = { config: Config; log: Logger; store: DiskObjectStore; catalog: Catalog; now: () => Date }
+export type LocalBase = { config: Config; log: Logger; store: DiskObjectStore; catalog: Catalog; usage: StorageUsage; now: () => Date }
 
 /**
  * The ingest workflow locally: the ASL definition run in process, its crawler and converter on
  * a DuckDB instance of their own (user SQL never reaches it). Loaded on first use.
  */
 export async function createLocalWorkflow(base: LocalBase, definition: StateMachineDefinition) {
-  const { config, log, store, catalog, now } = base
+  const { config, log, store, catalog, usage, now } = base
   const ingestDb = await DuckDBInstance.create(':memory:', { threads: String(config.query.threads) })
   const ingest = new DuckDbIngest(ingestDb)
   const glue = new LocalGlue(ingest, (url) => store.pathOf(url.replace(/^s3:\/\/[^/]+\//, '')))
@@ -38,6 +39,8 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
     now,
     dispose: () => ingestDb.closeSync(),
     maxRunningPerTenant: config.tenantLimits.jobs,
+    // Whatever the job did to its table (a part added, parts replaced, a failed part removed) counts now.
+    ended: (record) => usage.tableChanged(record.tenant, record.input.table),
   })
   return workflow
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import definition from '../../../../statemachines/ingest.asl.json' with { type: 'json' }
 import { taskError } from '../../ingest/execution-input.ts'
+import { newId } from '../../ids.ts'
 import { createLogger } from '../../logger.ts'
 import type { IngestInput, JobRecord } from '../../ports/workflow.ts'
 import { tenantId } from '../../tenant.ts'
@@ -53,8 +54,8 @@ function tasks(over: Partial<Handlers> = {}, seen: Record<string, unknown> = {})
   )
 }
 
-function workflow(handlers: Handlers) {
-  return new LocalWorkflow({
+function baseDeps(handlers: Handlers) {
+  return {
     store,
     definition: definition as unknown as StateMachineDefinition,
     tasksFor: () => handlers,
@@ -62,7 +63,11 @@ function workflow(handlers: Handlers) {
     cleanUpDead: async () => {},
     log: createLogger({ quiet: true }),
     now: () => new Date(),
-  })
+  }
+}
+
+function workflow(handlers: Handlers) {
+  return new LocalWorkflow(baseDeps(handlers))
 }
 
 async function finished(wf: LocalWorkflow): Promise<JobRecord> {
@@ -188,5 +193,67 @@ describe('LocalWorkflow running statemachines/ingest.asl.json', () => {
     await wf.start(input)
     await finished(wf)
     await expect(wf.describe(tenantId('other'), input.jobId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('lists a page of jobs newest first reading only that page, however many jobs the tenant has', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 300; i++) {
+      const jobId = newId('j')
+      ids.push(jobId)
+      const record: JobRecord = { jobId, tenant: input.tenant, input: { ...input, jobId }, status: 'SUCCEEDED', startedAt: new Date().toISOString(), steps: [], executionArn: 'local' }
+      await store.putBytes(`jobs/local/${jobId}.json`, JSON.stringify(record))
+    }
+    let reads = 0
+    const counting: DiskObjectStore = Object.create(store)
+    counting.getBytes = (key) => (reads++, store.getBytes(key))
+    const wf = new LocalWorkflow({ ...baseDeps(tasks()), store: counting })
+    const first = await wf.list(input.tenant, { limit: 20 })
+    expect(first.jobs.map((j) => j.jobId)).toEqual(ids.slice(-20).reverse())
+    expect(reads).toBe(20)
+    const second = await wf.list(input.tenant, { limit: 20, after: first.after! })
+    expect(second.jobs.map((j) => j.jobId)).toEqual(ids.slice(-40, -20).reverse())
+    const last = await wf.list(input.tenant, { limit: 1000, after: second.after! })
+    expect(last.jobs).toHaveLength(260)
+    expect(last.after).toBeUndefined()
+  })
+
+  it('recovers at start reading only the jobs that were running, not every finished one', async () => {
+    const wf = workflow(tasks())
+    await wf.recover() // a fresh folder: the index of running jobs exists from now on
+    const ended: string[] = []
+    for (let i = 0; i < 50; i++) {
+      const jobId = newId('j')
+      await store.putBytes(`jobs/local/${jobId}.json`, JSON.stringify({ jobId, tenant: 'local', input: { ...input, jobId }, status: 'SUCCEEDED', startedAt: new Date().toISOString(), steps: [], executionArn: 'local' }))
+    }
+    // A job started, then the process died.
+    const dying = new LocalWorkflow({ ...baseDeps(tasks({ StartCrawler: () => new Promise(() => {}) })) })
+    await dying.start(input)
+    let reads = 0
+    const counting: DiskObjectStore = Object.create(store)
+    counting.getBytes = (key) => (reads++, store.getBytes(key))
+    const restarted = new LocalWorkflow({ ...baseDeps(tasks()), store: counting, ended: async (r) => void ended.push(r.jobId) })
+    expect(await restarted.recover()).toBe(1)
+    expect(reads).toBe(1)
+    expect((await restarted.describe(input.tenant, input.jobId)).status).toBe('FAILED')
+    expect(ended).toEqual([input.jobId])
+    // Recovered once: the next start finds nothing to do.
+    expect(await restarted.recover()).toBe(0)
+    await dying.close()
+  })
+
+  it('recovers a running job in a folder written before the index of running jobs existed', async () => {
+    const dead: JobRecord = { jobId: input.jobId, tenant: input.tenant, input, status: 'RUNNING', startedAt: new Date().toISOString(), steps: [], executionArn: 'local' }
+    await store.putBytes(`jobs/local/${input.jobId}.json`, JSON.stringify(dead))
+    expect(await workflow(tasks()).recover()).toBe(1)
+    expect((await workflow(tasks()).describe(input.tenant, input.jobId)).status).toBe('FAILED')
+  })
+
+  it('tells its owner when a job has ended, once its record is final', async () => {
+    const ended: JobRecord[] = []
+    const wf = new LocalWorkflow({ ...baseDeps(tasks()), ended: async (r) => void ended.push(r) })
+    await wf.start(input)
+    await finished(wf)
+    await wf.close()
+    expect(ended.map((r) => [r.jobId, r.status])).toEqual([[input.jobId, 'SUCCEEDED']])
   })
 })

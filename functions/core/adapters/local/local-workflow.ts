@@ -27,6 +27,8 @@ export type LocalWorkflowDeps = {
   dispose?: () => void
   /** How many jobs one tenant may have running at once (fair sharing). */
   maxRunningPerTenant?: number
+  /** Called once a job's final record is saved (or a dead one recovered): e.g. to measure its table again. */
+  ended?: (record: JobRecord) => Promise<void>
 }
 
 /**
@@ -61,6 +63,8 @@ export class LocalWorkflow implements Workflow {
     let execution: ReturnType<StateMachine['run']>
     const progress: TaskProgress = {}
     try {
+      // In the index before the record says RUNNING: a job that dies is always found at start-up.
+      await this.deps.store.putBytes(keys.runningJob(input.tenant, input.jobId), '')
       await this.save(record)
       const waits = Object.fromEntries(
         Object.entries(this.deps.definition.States)
@@ -79,6 +83,7 @@ export class LocalWorkflow implements Workflow {
       // Not started: free the slot, and leave no record claiming it runs.
       this.running.delete(input.jobId)
       await this.save(this.failed(record, 'The workflow could not start; submit the file again.')).catch(() => undefined)
+      await this.deps.store.delete(keys.runningJob(input.tenant, input.jobId)).catch(() => undefined)
       throw err
     }
     const done = this.follow(record, execution.eventLogs as AsyncGenerator<Event>, execution.result, progress)
@@ -93,25 +98,52 @@ export class LocalWorkflow implements Workflow {
     return record
   }
 
-  async list(tenant: TenantId, limit: number): Promise<JobRecord[]> {
-    const records = await Promise.all((await this.deps.store.list(keys.tenantJobs(tenant))).map((key) => readJson<JobRecord>(this.deps.store, key)))
-    return records
-      .filter((r): r is JobRecord => r !== undefined)
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
-      .slice(0, limit)
+  async list(tenant: TenantId, page: { limit: number; after?: string }): Promise<{ jobs: JobRecord[]; after?: string }> {
+    // Job ids sort newest first (ids.ts): a page is a page of names and `limit` records.
+    const listed = await this.deps.store.listPage(keys.tenantJobs(tenant), {
+      limit: page.limit,
+      ...(page.after ? { startAfter: keys.job(tenant, page.after) } : {}),
+    })
+    const records = await Promise.all(listed.keys.filter((k) => k.endsWith('.json')).map((key) => readJson<JobRecord>(this.deps.store, key)))
+    const last = listed.keys.at(-1)
+    return {
+      jobs: records.filter((r): r is JobRecord => r !== undefined),
+      ...(listed.more && last ? { after: last.slice(keys.tenantJobs(tenant).length).replace(/\.json$/, '') } : {}),
+    }
   }
 
-  /** Jobs left RUNNING by a process that died end FAILED, with a reason, and leave nothing behind. */
+  /**
+   * Jobs left RUNNING by a process that died end FAILED, with a reason, and leave nothing behind.
+   * Only the index of running jobs is read, so start-up does not grow with the jobs kept.
+   */
   async recover(): Promise<number> {
+    const store = this.deps.store
+    if ((await store.size(keys.runningJobsIndexed())) === undefined) {
+      // A folder from before the index: every job record is read, this once.
+      let recovered = 0
+      for (const key of await store.list(keys.jobsPrefix())) {
+        if (await this.recoverJob(await readJson<JobRecord>(store, key))) recovered++
+      }
+      await store.putBytes(keys.runningJobsIndexed(), '')
+      return recovered
+    }
     let recovered = 0
-    for (const key of await this.deps.store.list(keys.jobsPrefix())) {
-      const record = await readJson<JobRecord>(this.deps.store, key)
-      if (!record || record.status !== 'RUNNING' || this.running.has(record.jobId)) continue
-      await this.deps.cleanUpDead(record)
-      await this.save(this.failed(record, 'csvlake stopped while this job was running, so it did not finish. Submit the file again.'))
-      recovered++
+    for (const marker of await store.list(keys.runningJobsPrefix())) {
+      const [, tenant, jobId] = marker.split('/')
+      if (!tenant || !jobId || this.running.has(jobId)) continue
+      if (await this.recoverJob(await readJson<JobRecord>(store, keys.job(tenant as TenantId, jobId)))) recovered++
+      await store.delete(marker)
     }
     return recovered
+  }
+
+  private async recoverJob(record: JobRecord | undefined): Promise<boolean> {
+    if (!record || record.status !== 'RUNNING' || this.running.has(record.jobId)) return false
+    await this.deps.cleanUpDead(record)
+    const failed = this.failed(record, 'csvlake stopped while this job was running, so it did not finish. Submit the file again.')
+    await this.save(failed)
+    await this.deps.ended?.(failed)
+    return true
   }
 
   async close(): Promise<void> {
@@ -144,6 +176,8 @@ export class LocalWorkflow implements Workflow {
     if (record.status === 'SUCCEEDED' && progress.result) record.result = progress.result
     save()
     await saving
+    await this.deps.store.delete(keys.runningJob(record.tenant, record.jobId)).catch((err) => this.deps.log.error('removing a job from the running index failed', { err: String(err) }))
+    await this.deps.ended?.(structuredClone(record)).catch((err) => this.deps.log.error('after a job ended', { jobId: record.jobId, err: String(err) }))
   }
 
   private failed(record: JobRecord, message: string): JobRecord {
