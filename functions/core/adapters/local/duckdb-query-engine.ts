@@ -298,8 +298,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     const run: Run = { record, settled: false, done: Promise.resolve(record), saved: Promise.resolve(), announced: false, callerWaiting: true, tables: version }
     const key = runKey(tenant, queryId)
     this.runs.set(key, run)
-    run.done = this.execute(run, tables, planned)
+    const leased = Promise.withResolvers<void>()
+    run.done = this.execute(run, tables, planned, leased.resolve)
     // A plan that ends soon answers now (its errors as errors); a long one goes on in the background.
+    // The wait starts once the tenant's sandbox is there: starting its process is not planning.
+    await Promise.race([leased.promise, planned.promise.catch(() => undefined)])
     let timer: NodeJS.Timeout | undefined
     const window = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), PLAN_WAIT_MS)))
     let started: QueryRecord | undefined
@@ -314,7 +317,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /** Plans and runs; `planned` settles once planning has ended, with the record as it then was. */
-  private async execute(run: Run, tables: TableEntry[], planned: PromiseWithResolvers<QueryRecord>): Promise<QueryRecord> {
+  private async execute(run: Run, tables: TableEntry[], planned: PromiseWithResolvers<QueryRecord>, leased: () => void): Promise<QueryRecord> {
     const { tenant, queryId, sql } = run.record
     const key = runKey(tenant, queryId)
     const timer = setTimeout(() => this.stop(run, 'TIMEOUT'), this.deps.limits.timeoutMs)
@@ -324,6 +327,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       const { sandbox } = await lease
       run.sandbox = sandbox
+      leased()
       if (run.stopReason) throw new Error('stopped before it started')
       await sandbox.sync(tables, this.stale.delete(tenant))
       const target = this.path(keys.resultParquet(tenant, queryId))
