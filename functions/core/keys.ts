@@ -27,5 +27,10 @@ export const keys = {
   resultCsv: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.csv`,
   resultJson: (t: TenantId, queryId: string) => `results/${t}/${queryId}/result.json`,
   query: (t: TenantId, queryId: string) => `queries/${t}/${queryId}.json`,
+  /** An index of the queries whose RUNNING record was written (an empty marker each), for start-up. */
+  runningQuery: (t: TenantId, queryId: string) => `running-queries/${t}/${queryId}`,
+  runningQueriesPrefix: () => `running-queries/`,
+  /** Written once the index exists: a folder from before it is scanned whole, once. */
+  runningQueriesIndexed: () => `running-queries/.indexed`,
   queriesPrefix: () => `queries/`,
 }

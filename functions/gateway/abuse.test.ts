@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildEntries, freePort, startProcess, stopProcess } from '../testing/built-process.ts'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
+import { postJson, startTestServer, upload } from '../testing/test-server.ts'
 
 // One tenant attacks the query engine as the review did; the gateway - the one process that
 // serves everyone - must stay small and answer the other tenant at once. Run as `npm start` runs it.
@@ -198,6 +199,30 @@ describe('one tenant cannot fill the disk', { timeout: 120_000 }, () => {
     expect(res.status).toBe(400)
     expect((await res.json()).error.message).toMatch(/may spill 16 MiB to disk \(CSVLAKE_QUERY_MAX_TEMP_BYTES\)/)
     expect(await sizeOf(join(dataDir, 'tmp'))).toBeLessThan(32 * 1024 * 1024)
+  })
+})
+
+describe('query results count in the storage quota', { timeout: 120_000 }, () => {
+  it('a result past what the quota has left fails keeping nothing; a stored result leaves less room for uploads', async () => {
+    const server = await startTestServer({ CSVLAKE_TENANT_QUOTA_BYTES: String(4 * 2 ** 20) })
+    try {
+      const hashes = (rows: number) => `SELECT range AS n, md5(range::VARCHAR) AS h FROM range(${rows})`
+      // About 3.7 MB as Parquet, with 4 MiB of quota: it fits, and is counted.
+      const kept = await postJson(server.url, '/api/query', { sql: hashes(100_000), waitMs: 30_000 })
+      expect(kept.status).toBe(200)
+      expect(await sizeOf(join(server.dataDir, 'results'))).toBeGreaterThan(3_000_000)
+      // Twice that no longer fits beside it.
+      const refused = await postJson(server.url, '/api/query', { sql: hashes(200_000), waitMs: 30_000, reuse: false })
+      expect(refused.status).toBe(400)
+      expect((await refused.json()).error).toMatchObject({ reason: 'RESULT_TOO_LARGE', message: expect.stringMatching(/storage quota/) })
+      expect(await sizeOf(join(server.dataDir, 'results'))).toBeLessThan(4_000_000)
+      // 1 MB alone fits the quota, but not beside the stored result.
+      const file = await upload(server.url, 'a.csv', 'n\n' + '1234567\n'.repeat(125_000))
+      expect(file.status).toBe(413)
+      expect((await file.json()).error.message).toMatch(/storage quota.*query results all count/)
+    } finally {
+      await server.close()
+    }
   })
 })
 

@@ -524,6 +524,26 @@ describe('after a restart', () => {
     expect((await text(await next.exportCsv(ACME, record.queryId))).trimEnd().split('\n')).toHaveLength(6)
   })
 
+  it('reads at start only the queries that were running, not every finished one', async () => {
+    await engine.recover() // a fresh folder: the index of running queries exists from now on
+    for (let i = 0; i < 20; i++) await run(`SELECT ${i} AS n`)
+    // A query whose caller stopped waiting (its RUNNING record is written), then the process died.
+    const dying = newEngine()
+    const started = await dying.start(ACME, queryId(), 'SELECT count(*) FROM range(10000000000) a')
+    expect(await dying.wait(ACME, started.queryId, 10)).toMatchObject({ status: 'RUNNING' })
+    const store = new DiskObjectStore(dataDir)
+    let reads = 0
+    const counting: DiskObjectStore = Object.create(store)
+    counting.getBytes = (key) => (reads++, store.getBytes(key))
+    const restarted = new DuckDbQueryEngine({ dataDir, store: counting, catalog, limits: LIMITS })
+    expect(await restarted.recover()).toBe(1)
+    expect(reads).toBe(1)
+    expect(await restarted.get(ACME, started.queryId)).toMatchObject({ status: 'FAILED', error: { code: 'INTERRUPTED' } })
+    expect(await restarted.recover()).toBe(0)
+    await dying.close()
+    await restarted.close()
+  })
+
   it('fails the queries a dead process left RUNNING', async () => {
     const store = new DiskObjectStore(dataDir)
     const id = queryId()

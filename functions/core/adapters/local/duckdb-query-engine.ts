@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { access, mkdir, rename, rm } from 'node:fs/promises'
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Config } from '../../config.ts'
@@ -17,6 +17,7 @@ import type { TenantId } from '../../tenant.ts'
 import { followFile } from '../../files/follow-file.ts'
 import type { Cell } from '../../ports/query-engine.ts'
 import { isQueryId, QueryRecords, SmallResults, smallResultCsv } from './duckdb-query-records.ts'
+import type { StorageUsage } from '../../files/storage-usage.ts'
 import { SandboxGone, SandboxProcess } from './duckdb-sandbox-process.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
 import type { ExecuteOutcome } from './duckdb-sandbox-protocol.ts'
@@ -28,6 +29,8 @@ export type DuckDbQueryEngineDeps = {
   store: ObjectStore
   catalog: Catalog
   limits: Config['query']
+  /** What each tenant keeps against its quota: query results count, and are bounded by what is left. */
+  usage?: StorageUsage
   now?: () => Date
 }
 
@@ -152,7 +155,9 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (!run.settled && !run.announced) {
         run.announced = true
         const running = { ...run.record }
-        run.saved = run.saved.then(() => this.records.save(running)).catch(() => undefined)
+        // The marker first: a RUNNING record is always in the index start-up reads.
+        const marker = keys.runningQuery(tenant, queryId)
+        run.saved = run.saved.then(() => this.deps.store.putBytes(marker, '', { durable: false })).then(() => this.records.save(running)).catch(() => undefined)
         await run.saved
       }
     }
@@ -209,6 +214,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const cancelled: QueryRecord = { ...record, status: 'CANCELLED', endedAt: this.now().toISOString() }
     await this.removeResult(tenant, queryId)
     await this.records.save(cancelled)
+    await this.deps.store.delete(keys.runningQuery(tenant, queryId)).catch(() => undefined)
     this.remember(cancelled)
     return cancelled
   }
@@ -227,7 +233,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     const stream = followFile(temp, written)
     stream.once('close', () => {
       written.then(
-        () => rename(temp, csv),
+        async () => {
+          await rename(temp, csv)
+          this.deps.usage?.changed(tenant, (await stat(csv)).size)
+        },
         () => rm(temp, { force: true }),
       ).catch(() => rm(temp, { force: true }))
     })
@@ -239,20 +248,42 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.reuse.forget(tenant)
   }
 
-  /** Marks records left RUNNING by a process that died FAILED (returns how many) and removes expired ones; then expires hourly. */
+  /**
+   * Marks records left RUNNING by a process that died FAILED (answers how many). Only the index
+   * of running queries is read, so start-up does not grow with the history; expired queries are
+   * removed in the background right after, then hourly. A folder from before the index is read
+   * whole, once.
+   */
   async recover(): Promise<number> {
     this.expiring ??= setInterval(() => void this.expire().catch(() => undefined), EXPIRE_EVERY_MS).unref()
+    const store = this.deps.store
     let recovered = 0
-    // One pass over the records at start-up: expired ones go, ones left RUNNING end FAILED.
-    for await (const record of this.records.all()) {
-      if (await this.removeIfExpired(record)) continue
-      if (record.status !== 'RUNNING' || this.runs.has(runKey(record.tenant, record.queryId))) continue
-      await this.removeResult(record.tenant, record.queryId)
-      const error = { code: 'INTERRUPTED', message: RESTARTED }
-      await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error })
-      recovered++
+    if ((await store.size(keys.runningQueriesIndexed())) === undefined) {
+      for await (const record of this.records.all()) {
+        if (await this.removeIfExpired(record)) continue
+        if (await this.recoverRecord(record)) recovered++
+      }
+      await store.putBytes(keys.runningQueriesIndexed(), '')
+      return recovered
     }
+    for (const marker of await store.list(keys.runningQueriesPrefix())) {
+      const [, tenant, queryId] = marker.split('/')
+      if (!tenant || !queryId || !isQueryId(queryId) || this.runs.has(`${tenant}/${queryId}`)) continue
+      const record = await this.records.load(tenant as TenantId, queryId)
+      if (record && (await this.recoverRecord(record))) recovered++
+      await store.delete(marker)
+    }
+    setTimeout(() => void this.expire().catch(() => undefined), 0).unref()
     return recovered
+  }
+
+  /** A record left RUNNING by a process that died ends FAILED, its partial result removed. */
+  private async recoverRecord(record: QueryRecord): Promise<boolean> {
+    if (record.status !== 'RUNNING' || this.runs.has(runKey(record.tenant, record.queryId))) return false
+    await this.removeResult(record.tenant, record.queryId)
+    const error = { code: 'INTERRUPTED', message: RESTARTED }
+    await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error })
+    return true
   }
 
   /**
@@ -269,7 +300,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async removeIfExpired(record: QueryRecord): Promise<boolean> {
     const cutoff = this.now().getTime() - this.deps.limits.resultTtlMs
     if (record.status === 'RUNNING' || !record.endedAt || Date.parse(record.endedAt) > cutoff) return false
-    await this.removeResult(record.tenant, record.queryId)
+    await this.removeResult(record.tenant, record.queryId, record.status === 'SUCCEEDED')
     await this.records.remove(record.tenant, record.queryId)
     this.forgetRecent(runKey(record.tenant, record.queryId))
     return true
@@ -339,9 +370,10 @@ export class DuckDbQueryEngine implements QueryEngine {
         op: 'execute',
         run: queryId,
         small: { rows: SMALL_RESULT_ROWS, bytes: SMALL_RESULT_BYTES },
-        maxResultBytes: this.deps.limits.maxResultBytes,
+        maxResultBytes: await this.resultAllowance(tenant),
       })
       final = await this.outcome(run, outcome)
+      if (final.status === 'SUCCEEDED') this.deps.usage?.changed(tenant, await this.resultBytes(tenant, queryId))
     } catch (err) {
       if (planning && run.callerWaiting && !run.stopReason) {
         // Refused or wrong SQL, told to the caller of start() as it waits: nothing to record.
@@ -359,6 +391,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (final.status !== 'SUCCEEDED') await this.removeResult(tenant, queryId)
       await run.saved
       await this.records.save(final)
+      if (run.announced) await this.deps.store.delete(keys.runningQuery(tenant, queryId)).catch(() => undefined)
       this.remember(final)
       this.runs.delete(key)
     } catch {
@@ -408,6 +441,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async answerFrom(record: QueryRecord, earlier: ReusableResult): Promise<QueryRecord> {
     const { tenant, queryId } = record
     await this.smallResults.save(tenant, queryId, { columns: earlier.columns, rows: earlier.rows })
+    this.deps.usage?.changed(tenant, await this.resultBytes(tenant, queryId))
     const final: QueryRecord = {
       ...record,
       status: 'SUCCEEDED',
@@ -504,8 +538,33 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  private removeResult(tenant: TenantId, queryId: string): Promise<void> {
-    return rm(this.path(keys.resultDir(tenant, queryId)), { recursive: true, force: true })
+  /**
+   * Removes a query's result. Only a SUCCEEDED query's result was counted against the tenant's
+   * quota (`counted`); what a failed or stopped run left was never added.
+   */
+  private async removeResult(tenant: TenantId, queryId: string, counted = false): Promise<void> {
+    const bytes = counted ? await this.resultBytes(tenant, queryId) : 0
+    await rm(this.path(keys.resultDir(tenant, queryId)), { recursive: true, force: true })
+    if (bytes > 0) this.deps.usage?.changed(tenant, -bytes)
+  }
+
+  /** What a query's result folder holds on disk. */
+  private async resultBytes(tenant: TenantId, queryId: string): Promise<number> {
+    const dir = this.path(keys.resultDir(tenant, queryId))
+    const names = await readdir(dir).catch(() => [] as string[])
+    const sizes = await Promise.all(names.map((name) => stat(join(dir, name)).then((s) => s.size, () => 0)))
+    return sizes.reduce((a, b) => a + b, 0)
+  }
+
+  /**
+   * The most a stored result may take: the configured bound, and no more than the tenant's quota
+   * has left as the query starts (a small result answered from memory is always kept).
+   */
+  private async resultAllowance(tenant: TenantId): Promise<number> {
+    const { usage } = this.deps
+    const quota = usage?.quotaBytes
+    if (!usage || quota === undefined) return this.deps.limits.maxResultBytes
+    return Math.max(0, Math.min(this.deps.limits.maxResultBytes, quota - (await usage.used(tenant))))
   }
 
   private path(key: string): string {
