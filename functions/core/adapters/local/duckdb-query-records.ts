@@ -81,28 +81,52 @@ export type SmallResult = { columns: Column[]; rows: Cell[][] }
  * write fails the query, whose result folder is then removed).
  */
 export class SmallResults {
-  /** The latest ones stay in memory too: the page read right after the query never hits the disk. */
-  private readonly recent = new Map<string, SmallResult>()
+  /**
+   * The latest ones stay in memory too, within a budget of bytes (of their JSON): the page read
+   * right after the query never hits the disk, and a few big results cannot fill the heap.
+   */
+  private readonly recent = new Map<string, { result: SmallResult; bytes: number }>()
+  private bytes = 0
 
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly maxCachedBytes = 32 * 2 ** 20,
+  ) {}
+
+  /** What the results kept in memory weigh, as JSON. */
+  get cachedBytes(): number {
+    return this.bytes
+  }
 
   async save(tenant: TenantId, queryId: string, result: SmallResult): Promise<void> {
     // Like the record, cheap to lose (the query can run again): no fsync on the query path.
     const path = this.path(tenant, queryId)
+    const json = JSON.stringify(result)
     await mkdir(dirname(path), { recursive: true })
-    await writeFile(path, JSON.stringify(result))
-    this.recent.set(`${tenant}/${queryId}`, result)
-    if (this.recent.size > 200) this.recent.delete(this.recent.keys().next().value!)
+    await writeFile(path, json)
+    const key = `${tenant}/${queryId}`
+    this.forget(key)
+    if (json.length > this.maxCachedBytes / 4) return
+    this.recent.set(key, { result, bytes: json.length })
+    this.bytes += json.length
+    while (this.bytes > this.maxCachedBytes || this.recent.size > 200) this.forget(this.recent.keys().next().value!)
   }
 
   async load(tenant: TenantId, queryId: string): Promise<SmallResult | undefined> {
-    const cached = this.recent.get(`${tenant}/${queryId}`)
+    const cached = this.recent.get(`${tenant}/${queryId}`)?.result
     if (cached) return cached
     const text = await readFile(this.path(tenant, queryId), 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined
       throw err
     })
     return text === undefined ? undefined : (JSON.parse(text) as SmallResult)
+  }
+
+  private forget(key: string): void {
+    const entry = this.recent.get(key)
+    if (!entry) return
+    this.recent.delete(key)
+    this.bytes -= entry.bytes
   }
 
   private path(tenant: TenantId, queryId: string): string {

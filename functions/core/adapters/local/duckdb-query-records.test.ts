@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tenantId } from '../../tenant.ts'
+import { SmallResults } from './duckdb-query-records.ts'
+
+const ACME = tenantId('acme')
+const columns = [{ name: 's', type: 'string' }]
+let dataDir: string
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'csvlake-small-'))
+})
+afterEach(() => rm(dataDir, { recursive: true, force: true }))
+
+describe('SmallResults', () => {
+  it('keeps in memory no more bytes than its budget, and still reads every result back from disk', async () => {
+    const results = new SmallResults(dataDir, 4000)
+    for (let i = 0; i < 10; i++) {
+      await results.save(ACME, `q${i}`, { columns, rows: [['x'.repeat(900)]] })
+      expect(results.cachedBytes).toBeLessThanOrEqual(4000)
+    }
+    expect(results.cachedBytes).toBeGreaterThan(0)
+    for (let i = 0; i < 10; i++) expect((await results.load(ACME, `q${i}`))?.rows[0]?.[0]).toHaveLength(900)
+  })
+
+  it('does not keep in memory a result bigger than a quarter of its budget', async () => {
+    const results = new SmallResults(dataDir, 4000)
+    await results.save(ACME, 'big', { columns, rows: [['x'.repeat(1500)]] })
+    expect(results.cachedBytes).toBe(0)
+    expect((await results.load(ACME, 'big'))?.rows).toHaveLength(1)
+  })
+})
