@@ -3,6 +3,7 @@ import { KeyedLock } from '../keyed-lock.ts'
 import { keys } from '../keys.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { TenantId } from '../tenant.ts'
+import { readJson, writeJson } from '../json-records.ts'
 import { formatBytes } from './format-bytes.ts'
 
 /** Bytes held for one write until it ends: it may write at most `bytes`. */
@@ -17,6 +18,11 @@ export type Reservation = {
   refusal(): AppError
 }
 
+/** A saved figure is trusted for a day at most: a writer that forgot to report cannot skew it for longer. */
+const SAVED_FOR_MS = 24 * 3_600_000
+
+type Saved = { bytes: number; tables: Record<string, number>; measuredAt: number }
+
 type Figure = {
   /** Bytes the tenant keeps under raw/, lake/ and results/. */
   bytes: number
@@ -24,6 +30,8 @@ type Figure = {
   tables: Map<string, number>
   /** Bytes held by writes still running. */
   held: number
+  /** When the tenant's folders were last walked (ms). */
+  measuredAt: number
 }
 
 /**
@@ -33,7 +41,9 @@ type Figure = {
  * the tenant keeps. Reservations are taken one at a time per tenant, so concurrent writes cannot
  * together pass the quota.
  *
- * Local mode is one process, so memory is the truth (a restart measures again). On AWS, where
+ * Local mode is one process, so memory is the truth. A clean shutdown saves each figure and the
+ * next start reads it instead of measuring (for a day); after a crash, or for a tenant changed
+ * before its figure was read, the tenant is measured again. On AWS, where
  * functions scale out, the same figure would be one DynamoDB item per tenant: `reserve` a
  * conditional update (`used + held + n <= quota`), `commit`/`changed` atomic ADDs, reservations
  * with an expiry for writers that die, and S3 event notifications (or a nightly S3 Inventory)
@@ -44,8 +54,35 @@ export class StorageUsage {
   /** Tenants being measured, and whether a change was reported meanwhile (then measure again). */
   private readonly measuring = new Map<TenantId, { changed: boolean }>()
   private readonly lock = new KeyedLock()
+  /** Saved figures may be read: this process owns the folder and the last one shut down cleanly. */
+  private trustSaved = false
+  private owner = false
+  /** Tenants changed before their figure was read: what was saved for them is out of date. */
+  private readonly stale = new Set<TenantId>()
 
   constructor(private readonly deps: { store: ObjectStore; quotaBytes: number | undefined }) {}
+
+  /**
+   * At start-up, in the one process that owns the data folder: saved figures are trusted only
+   * if the process before shut down cleanly, and not after this one dies.
+   */
+  async open(): Promise<void> {
+    this.owner = true
+    this.trustSaved = (await this.deps.store.size(keys.usageClean())) !== undefined
+    if (this.trustSaved) await this.deps.store.delete(keys.usageClean())
+  }
+
+  /** At shutdown, once every writer has stopped: saves each figure for the next start. */
+  async close(): Promise<void> {
+    if (!this.owner) return
+    const store = this.deps.store
+    for (const [tenant, figure] of this.figures) {
+      const saved: Saved = { bytes: figure.bytes, tables: Object.fromEntries(figure.tables), measuredAt: figure.measuredAt }
+      await writeJson(store, keys.usage(tenant), saved)
+    }
+    for (const tenant of this.stale) if (!this.figures.has(tenant)) await store.delete(keys.usage(tenant))
+    await store.putBytes(keys.usageClean(), '')
+  }
 
   get quotaBytes(): number | undefined {
     return this.deps.quotaBytes
@@ -89,9 +126,10 @@ export class StorageUsage {
   changed(tenant: TenantId, deltaBytes: number): void {
     const figure = this.figures.get(tenant)
     if (figure) figure.bytes = Math.max(0, figure.bytes + deltaBytes)
-    // Not measured yet: the measure will find the bytes on disk. Being measured: it may or may
-    // not have seen them, so it measures again.
+    // Not measured yet: the measure will find the bytes on disk (not a saved figure). Being
+    // measured: it may or may not have seen them, so it measures again.
     else {
+      this.stale.add(tenant)
       const run = this.measuring.get(tenant)
       if (run) run.changed = true
     }
@@ -101,7 +139,7 @@ export class StorageUsage {
   async tableChanged(tenant: TenantId, table: string): Promise<void> {
     await this.lock.run(tenant, async () => {
       const figure = this.figures.get(tenant)
-      if (!figure) return
+      if (!figure) return void this.stale.add(tenant)
       const folder = keys.lakeTable(tenant, table)
       const now = await this.deps.store.sizeUnder(folder)
       figure.bytes = Math.max(0, figure.bytes + now - (figure.tables.get(folder) ?? 0))
@@ -114,6 +152,12 @@ export class StorageUsage {
   private async figure(tenant: TenantId): Promise<Figure> {
     const known = this.figures.get(tenant)
     if (known) return known
+    const saved = this.trustSaved && !this.stale.has(tenant) ? await readJson<Saved>(this.deps.store, keys.usage(tenant)) : undefined
+    if (saved && Date.now() - saved.measuredAt < SAVED_FOR_MS) {
+      const figure: Figure = { bytes: saved.bytes, tables: new Map(Object.entries(saved.tables)), held: 0, measuredAt: saved.measuredAt }
+      this.figures.set(tenant, figure)
+      return figure
+    }
     for (let attempt = 1; ; attempt++) {
       const run = { changed: false }
       this.measuring.set(tenant, run)
@@ -132,6 +176,7 @@ export class StorageUsage {
 
   private async measure(tenant: TenantId): Promise<Figure> {
     const store = this.deps.store
+    const measuredAt = Date.now()
     const [raw, results] = await Promise.all([store.sizeUnder(keys.rawPrefix(tenant)), store.sizeUnder(keys.resultsTenant(tenant))])
     const tables = new Map<string, number>()
     let startAfter: string | undefined
@@ -143,7 +188,7 @@ export class StorageUsage {
     }
     let bytes = raw + results
     for (const size of tables.values()) bytes += size
-    return { bytes, tables, held: 0 }
+    return { bytes, tables, held: 0, measuredAt }
   }
 }
 

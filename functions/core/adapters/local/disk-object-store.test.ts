@@ -72,4 +72,16 @@ describe('DiskObjectStore', () => {
     expect(await store.sizeUnder('lake/t/a/2/')).toBe(2)
     expect(await store.sizeUnder('lake/none/')).toBe(0)
   })
+
+  it('lists what was added or removed right after the folder was last listed, and after it settled', async () => {
+    await store.putBytes('jobs/t/a.json', 'a')
+    expect((await store.listPage('jobs/t/', { limit: 10 })).keys).toEqual(['jobs/t/a.json'])
+    await store.putBytes('jobs/t/b.json', 'b')
+    expect((await store.listPage('jobs/t/', { limit: 10 })).keys).toEqual(['jobs/t/a.json', 'jobs/t/b.json'])
+    await new Promise((r) => setTimeout(r, 250))
+    expect((await store.listPage('jobs/t/', { limit: 10 })).keys).toEqual(['jobs/t/a.json', 'jobs/t/b.json'])
+    await store.delete('jobs/t/a.json')
+    await store.putBytes('jobs/t/c.json', 'c')
+    expect((await store.listPage('jobs/t/', { limit: 10 })).keys).toEqual(['jobs/t/b.json', 'jobs/t/c.json'])
+  })
 })

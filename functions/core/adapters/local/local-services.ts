@@ -36,11 +36,14 @@ export async function createLocalServices(config: Config, log: Logger, definitio
     recover: async () => {
       // Only the one process that owns the folder (the gateway) may clear others' temp files.
       await store.clearTemp()
+      await usage.open()
       return { jobs: await workflow.recover(), queries: await queries.recover() }
     },
     async close() {
       await workflow.close()
       await queries.close()
+      // Last: every writer has stopped, so the figures saved for the next start are final.
+      await usage.close()
     },
   }
 }
