@@ -2,7 +2,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import definition from '../../../../statemachines/ingest.asl.json' with { type: 'json' }
 import { taskError } from '../../ingest/execution-input.ts'
 import { newId } from '../../ids.ts'
@@ -228,6 +228,8 @@ describe('LocalWorkflow running statemachines/ingest.asl.json', () => {
     // A job started, then the process died.
     const dying = new LocalWorkflow({ ...baseDeps(tasks({ StartCrawler: () => new Promise(() => {}) })) })
     await dying.start(input)
+    // It "dies" where it hangs: until then it is still writing its record, step by step.
+    await vi.waitFor(async () => expect((await dying.describe(input.tenant, input.jobId)).steps.map((s) => s.name)).toContain('StartCrawler'))
     let reads = 0
     const counting: DiskObjectStore = Object.create(store)
     counting.getBytes = (key) => (reads++, store.getBytes(key))
