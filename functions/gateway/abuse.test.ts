@@ -17,10 +17,7 @@ let alice: Record<string, string>
 let bob: Record<string, string>
 
 beforeAll(async () => {
-  build = await buildEntries({
-    gateway: 'functions/gateway/main.ts',
-    'query-sandbox': 'functions/core/adapters/local/duckdb-sandbox-worker.ts',
-  })
+  build = await buildEntries({ gateway: 'functions/gateway/main.ts' })
   issuer = await startTestIssuer()
   alice = { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|alice' }, { expiresIn: '1h' })}`, 'content-type': 'application/json' }
   bob = { authorization: `Bearer ${await issuer.sign({ sub: 'auth0|bob' }, { expiresIn: '1h' })}`, 'content-type': 'application/json' }

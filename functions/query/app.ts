@@ -131,6 +131,8 @@ const downloadRoute = defineRoute({
 export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'>) {
   const app = createApp(deps.log)
   const engine = deps.queries
+  // The first query should not wait for the engine's process to start.
+  engine.warm?.()
 
   app.openapi(runRoute, async (c) => {
     const body = c.req.valid('json')

@@ -7,13 +7,16 @@ const repo = join(import.meta.dirname, '..', '..')
 
 /**
  * Bundles entry points exactly as `npm run build` does, into a folder inside the repository (so
- * the bundles find node_modules, as dist/ does). Answers the folder and a way to remove it.
+ * the bundles find node_modules, as dist/ does), with the query sandbox every build has (the
+ * functions that query start it as a process of their own). Answers the folder and a way to
+ * remove it.
  */
 export async function buildEntries(entries: Record<string, string>) {
   const parent = join(repo, '.tmp')
   await mkdir(parent, { recursive: true })
   const outdir = await mkdtemp(join(parent, 'build-'))
-  await bundle(outdir, Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(repo, path)])))
+  const all = { 'query-sandbox': 'functions/core/adapters/local/duckdb-sandbox-worker.ts', ...entries }
+  await bundle(outdir, Object.fromEntries(Object.entries(all).map(([name, path]) => [name, join(repo, path)])))
   return { outdir, remove: () => rm(outdir, { recursive: true, force: true }) }
 }
 

@@ -42,6 +42,8 @@ export function lazyQueryEngine(load: () => Promise<QueryEngine & { recover(): P
     exportCsv: async (tenant: TenantId, queryId: string): Promise<Readable> => (await get()).exportCsv(tenant, queryId),
     // Nothing is cached before the engine exists, so there is nothing to drop.
     invalidate: (tenant: TenantId) => engine?.invalidate(tenant),
+    // The function that queries asks for this as it starts: the engine loads, and warms, meanwhile.
+    warm: () => void get().then((e) => e.warm?.()).catch(() => undefined),
     recover: async () => (await get()).recover(),
     close: async () => engine?.close(),
   }

@@ -55,5 +55,7 @@ export interface QueryEngine {
   exportCsv(tenant: TenantId, queryId: string): Promise<Readable>
   /** Drops what the engine caches of a tenant's tables, after the catalog changed. */
   invalidate(tenant: TenantId): void
+  /** Gets ready for the first query ahead of it (locally: a sandbox process started now); optional. */
+  warm?(): void
   close(): Promise<void>
 }

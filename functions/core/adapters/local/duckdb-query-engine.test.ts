@@ -381,6 +381,17 @@ describe('errors', () => {
     })
   })
 
+  it('never shows where the server keeps its data: a table whose file is gone is named by its place in the lake', async () => {
+    await addPeople()
+    const [part] = (await catalog.get(ACME, 'people'))!.parts
+    await rm(join(dataDir, part!.key))
+    engine.invalidate(ACME)
+    const failed = await run('SELECT * FROM people')
+    expect(failed.status).toBe('FAILED')
+    expect(failed.error!.message).toContain(part!.key)
+    expect(failed.error!.message).not.toContain(dataDir)
+  })
+
   it('fails a query whose error shows only while it runs, leaving no result', async () => {
     await addPeople()
     const record = await run('SELECT CAST(name AS INTEGER) AS n FROM people')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Config } from '../../config.ts'
 import { AppError, notFound } from '../../errors.ts'
@@ -18,7 +18,7 @@ import { followFile } from '../../files/follow-file.ts'
 import type { Cell } from '../../ports/query-engine.ts'
 import { isQueryId, QueryRecords, SmallResults, smallResultCsv } from './duckdb-query-records.ts'
 import type { StorageUsage } from '../../files/storage-usage.ts'
-import { SandboxGone, SandboxProcess } from './duckdb-sandbox-process.ts'
+import { SandboxGone, SandboxProcess, SpareSandboxes } from './duckdb-sandbox-process.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
 import type { ExecuteOutcome } from './duckdb-sandbox-protocol.ts'
 
@@ -95,6 +95,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly records: QueryRecords
   private readonly smallResults: SmallResults
   private readonly pool: SandboxPool<SandboxProcess>
+  private readonly spares: SpareSandboxes
   private readonly runs = new Map<string, Run>()
   private readonly reuse = new ResultReuse()
   private readonly recent = new Map<string, QueryRecord>()
@@ -111,11 +112,17 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.smallResults = new SmallResults(this.dataDir)
     const { memoryLimit, threads, maxTempBytes, processMemoryBytes } = deps.limits
     const heapMiB = Math.max(128, Math.min(1024, Math.floor(processMemoryBytes / 2 ** 20 / 3)))
+    const processLimits = { memoryBytes: processMemoryBytes, heapMiB }
+    this.spares = new SpareSandboxes(processLimits)
     this.pool = new SandboxPool(
-      (tenant) =>
-        SandboxProcess.open({ dataDir: this.dataDir, tenant, memoryLimit, threads, maxTempBytes }, { memoryBytes: processMemoryBytes, heapMiB }),
+      (tenant) => SandboxProcess.open({ dataDir: this.dataDir, tenant, memoryLimit, threads, maxTempBytes }, processLimits, this.spares),
       deps.limits,
     )
+  }
+
+  /** Starts a sandbox process ahead of the first query, and keeps one spare from then on. */
+  warm(): void {
+    if (!this.closing) this.spares.warm()
   }
 
   async start(tenant: TenantId, queryId: string, sql: string, options: StartOptions = {}): Promise<QueryRecord> {
@@ -312,6 +319,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const runs = [...this.runs.values()]
     for (const run of runs) this.stop(run, 'SHUTDOWN')
     await Promise.all(runs.map((r) => r.done))
+    this.spares.close()
     await this.pool.close()
   }
 
@@ -379,7 +387,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         // Refused or wrong SQL, told to the caller of start() as it waits: nothing to record.
         this.finish(run, timer, lease)
         this.runs.delete(key)
-        planned.reject(err)
+        planned.reject(err instanceof AppError ? new AppError(err.code, this.withoutServerPath(err.message), err.details) : err)
         return run.record
       }
       final = this.ended(run, { status: 'FAILED', error: this.errorOf(err) })
@@ -422,6 +430,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     lease.then((l) => l.release(), () => undefined)
   }
 
+  /**
+   * DuckDB names files by their path on this server (a table whose file cannot be read, say):
+   * users see where in the data folder, never where the folder is.
+   */
+  private withoutServerPath(message: string): string {
+    return message.split(this.dataDir + sep).join('').split(this.dataDir).join('the data folder')
+  }
+
   /** What the user is told of an error while planning or running. */
   private errorOf(err: unknown): QueryError {
     if (err instanceof SandboxGone) return { code: err.reason === 'memory' ? 'OUT_OF_MEMORY' : 'INTERRUPTED', message: err.message }
@@ -429,12 +445,12 @@ export class DuckDbQueryEngine implements QueryEngine {
       const { line, column } = err.details
       return {
         code: err.code,
-        message: err.message,
+        message: this.withoutServerPath(err.message),
         ...(typeof line === 'number' ? { line } : {}),
         ...(typeof column === 'number' ? { column } : {}),
       }
     }
-    return { code: 'SQL_ERROR', message: err instanceof Error ? err.message : String(err) }
+    return { code: 'SQL_ERROR', message: this.withoutServerPath(err instanceof Error ? err.message : String(err)) }
   }
 
   /** A query answered with an identical earlier query's small result: stored as its own, nothing runs. */
@@ -488,7 +504,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  private runtimeError(error: QueryError): QueryError {
+  private runtimeError(raw: QueryError): QueryError {
+    const error = { ...raw, message: this.withoutServerPath(raw.message) }
     if (!error.message.startsWith('Out of Memory Error')) return error
     const spill = Math.round(this.deps.limits.maxTempBytes / 2 ** 20)
     const hint = ` Each tenant's queries share ${this.deps.limits.memoryLimit} (CSVLAKE_QUERY_MEMORY_LIMIT) and may spill ${spill} MiB to disk (CSVLAKE_QUERY_MAX_TEMP_BYTES).`

@@ -64,20 +64,11 @@ export class SandboxProcess {
     child.once('exit', () => this.gone())
   }
 
-  static async open(settings: SandboxSettings, limits: SandboxProcessLimits): Promise<SandboxProcess> {
-    const { file, execArgv } = workerEntry()
-    const child = fork(file, [], {
-      env: { ...process.env, CSVLAKE_SANDBOX_SETTINGS: JSON.stringify(settings) },
-      execArgv: [...execArgv, `--max-old-space-size=${limits.heapMiB}`],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    })
+  /** The tenant's sandbox, in a spare process when one is ready (else one started now). */
+  static async open(settings: SandboxSettings, limits: SandboxProcessLimits, spares?: SpareSandboxes): Promise<SandboxProcess> {
+    const child = await (spares ? spares.take() : startSpare(limits))
     const sandbox = new SandboxProcess(child, limits)
-    try {
-      if (child.pid !== undefined) setPriority(child.pid, NICENESS)
-    } catch {
-      // Not permitted here: the sandbox simply runs at the same priority.
-    }
+    sandbox.send({ open: settings })
     await sandbox.ready()
     return sandbox
   }
@@ -133,7 +124,7 @@ export class SandboxProcess {
       })
       this.child.once('exit', () => {
         clearTimeout(timer)
-        reject(new AppError('UNAVAILABLE', `The query engine could not start: ${this.stderrTail.trim().split('\n').at(-1) ?? 'it exited'}`))
+        reject(new AppError('UNAVAILABLE', `The query engine could not start: ${lastLine(this.stderrTail) ?? 'it exited'}`))
       })
     })
   }
@@ -187,6 +178,81 @@ export class SandboxProcess {
     for (const waiting of this.pending.values()) waiting.reject(this.goneWith)
     this.pending.clear()
   }
+}
+
+/**
+ * Sandbox processes started ahead of need: starting Node and loading DuckDB takes a few hundred
+ * milliseconds, which a tenant's first query would otherwise wait for. Once warmed, one spare is
+ * kept ready; it takes its tenant with its first message.
+ */
+export class SpareSandboxes {
+  private spare: Promise<ChildProcess> | undefined
+  private warmed = false
+  private closed = false
+
+  constructor(private readonly limits: SandboxProcessLimits) {}
+
+  /** Starts a spare now, and another each time one is taken. */
+  warm(): void {
+    this.warmed = true
+    if (this.closed) return
+    this.spare ??= startSpare(this.limits)
+    this.spare.catch(() => undefined)
+  }
+
+  async take(): Promise<ChildProcess> {
+    const waiting = this.spare
+    this.spare = undefined
+    if (this.warmed) this.warm()
+    const child = await (waiting ?? startSpare(this.limits)).catch(() => undefined)
+    // A spare that died while it waited is replaced.
+    return child && child.exitCode === null && child.connected ? child : startSpare(this.limits)
+  }
+
+  close(): void {
+    this.closed = true
+    void this.spare?.then((child) => child.kill('SIGKILL'), () => undefined)
+    this.spare = undefined
+  }
+}
+
+/** A sandbox process, started and waiting (DuckDB loaded) to be told its tenant. */
+async function startSpare(limits: SandboxProcessLimits): Promise<ChildProcess> {
+  const { file, execArgv } = workerEntry()
+  const child = fork(file, [], {
+    env: { ...process.env, CSVLAKE_SANDBOX_WORKER: '1' },
+    execArgv: [...execArgv, `--max-old-space-size=${limits.heapMiB}`],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  })
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, NICENESS)
+  } catch {
+    // Not permitted here: the sandbox simply runs at the same priority.
+  }
+  let stderr = ''
+  child.stderr?.setEncoding('utf8')
+  const collect = (text: string) => (stderr = (stderr + text).slice(-4000))
+  child.stderr?.on('data', collect)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new AppError('UNAVAILABLE', 'The query engine did not start in time; try again.'))
+    }, START_TIMEOUT_MS)
+    child.once('message', () => {
+      clearTimeout(timer)
+      child.stderr?.off('data', collect)
+      resolve(child)
+    })
+    child.once('exit', () => {
+      clearTimeout(timer)
+      reject(new AppError('UNAVAILABLE', `The query engine could not start: ${lastLine(stderr) ?? 'it exited'}`))
+    })
+  })
+}
+
+function lastLine(text: string): string | undefined {
+  return text.trim().split('\n').at(-1) || undefined
 }
 
 function goneMessage(reason: GoneReason, limits: SandboxProcessLimits): string {

@@ -34,14 +34,17 @@ export type SandboxReplies = {
   export: null
 }
 
-/** Parent -> child: a request with its id, or an interrupt of one run (no answer). */
-export type ToSandbox = { id: number; request: SandboxRequest } | { interrupt: string }
+/**
+ * Parent -> child: first the tenant it is to serve (`open`), then requests with their ids, or an
+ * interrupt of one run (no answer).
+ */
+export type ToSandbox = { open: SandboxSettings } | { id: number; request: SandboxRequest } | { interrupt: string }
 
 /** Child -> parent. Errors are AppError's fields, so they cross the process boundary intact. */
 export type FromSandbox =
+  /** Started, DuckDB loaded: waiting to be told its tenant. */
+  | { spare: true }
+  /** Its tenant's instance is open: requests may come. */
   | { ready: true }
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { code: string; message: string; details: Record<string, unknown> } }
-
-/** What the engine hands a sandbox process at start: its instance's settings. */
-export type SandboxProcessSettings = SandboxSettings

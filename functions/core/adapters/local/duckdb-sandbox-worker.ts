@@ -167,6 +167,7 @@ export async function serveOverIpc(settings: SandboxSettings): Promise<void> {
   const server = await SandboxServer.open(settings)
   process.on('message', (message: ToSandbox) => {
     if ('interrupt' in message) return server.interrupt(message.interrupt)
+    if (!('id' in message)) return
     server.handle(message.request).then(
       (value) => send({ id: message.id, ok: true, value }),
       (err: unknown) => send({ id: message.id, ok: false, error: errorFields(err) }),
@@ -184,8 +185,11 @@ function errorFields(err: unknown) {
   return { code: 'INTERNAL', message, details: {} }
 }
 
-// Started as a process of its own (see SandboxProcess), with its settings in the environment.
-if (process.send && process.env.CSVLAKE_SANDBOX_SETTINGS) {
-  const settings = JSON.parse(process.env.CSVLAKE_SANDBOX_SETTINGS) as SandboxSettings
-  await serveOverIpc(settings)
+// Started as a process of its own (see SandboxProcess), ahead of need: by the time it says it is
+// a spare, DuckDB is loaded; the tenant it serves comes with the first message.
+if (process.send && process.env.CSVLAKE_SANDBOX_WORKER === '1') {
+  process.once('message', (message: ToSandbox) => {
+    if ('open' in message) void serveOverIpc(message.open)
+  })
+  process.send({ spare: true } satisfies FromSandbox)
 }
