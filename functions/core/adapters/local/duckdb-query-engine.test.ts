@@ -357,6 +357,17 @@ describe('the sandbox', () => {
     await expect(engine.page(BRAVO, acmeQuery.queryId, 0, 1)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('lets no more queries of a tenant start at once than its limit, however many arrive together', async () => {
+    const limited = new DuckDbQueryEngine({ dataDir, store: new DiskObjectStore(dataDir), catalog, limits: LIMITS, maxRunningPerTenant: 2 })
+    const long = 'SELECT count(*) FROM range(10000000000) a'
+    const starts = await Promise.allSettled(Array.from({ length: 6 }, () => limited.start(ACME, queryId(), long)))
+    const started = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+    expect(started).toHaveLength(2)
+    for (const s of starts) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'TOO_MANY_REQUESTS' })
+    for (const s of started) await limited.cancel(ACME, s.queryId)
+    await limited.close()
+  })
+
   it('tells a new tenant to retry when every instance is busy', async () => {
     const busy = newEngine({ maxInstances: 1 })
     const long = await busy.start(ACME, queryId(), 'SELECT count(*) FROM range(10000000000) a')
