@@ -147,3 +147,27 @@ describe('DuckDbIngest.convert', () => {
     expect(result.rejected).toEqual([{ line: 3, column: 'n', value: '2,x', message: expect.stringMatching(/x/) }])
   })
 })
+
+describe('sharing the serving process', () => {
+  it('runs at most two DuckDB calls at once, however many jobs ingest together', async () => {
+    let open = 0
+    let most = 0
+    const counting = {
+      connect: async () => {
+        const conn = await db.connect()
+        most = Math.max(most, ++open)
+        const close = conn.closeSync.bind(conn)
+        conn.closeSync = () => {
+          open--
+          close()
+        }
+        return conn
+      },
+    } as unknown as DuckDBInstance
+    const shared = new DuckDbIngest(counting)
+    const path = await file('together.csv', 'id,name\n' + Array.from({ length: 2000 }, (_, i) => `${i},n${i}`).join('\n') + '\n')
+    const crawled = await Promise.all(Array.from({ length: 6 }, () => shared.crawl(path, dialect(['id', 'name']), { wholeFile: true })))
+    expect(crawled.map((columns) => columns.map((c) => c.name))).toEqual(Array.from({ length: 6 }, () => ['id', 'name']))
+    expect(most).toBe(2)
+  })
+})

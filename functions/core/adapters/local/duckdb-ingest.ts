@@ -9,6 +9,7 @@ import { duckdbTypeOf, glueTypeOf } from '../../ingest/glue-types.ts'
 import { plainDuckDbMessage, withoutPaths } from '../../ingest/path-free-message.ts'
 import { MAX_DECIMAL_PRECISION } from '../../ingest/sniff-infer.ts'
 import { sqlIdentifier, sqlString } from './duckdb-sql-text.ts'
+import pLimit, { type LimitFunction } from 'p-limit'
 
 /** How the lake's Parquet files are written. */
 const LAKE_PARQUET = 'FORMAT parquet, PARQUET_VERSION v2'
@@ -41,7 +42,19 @@ export class RowError extends Error {
  * Both parse the staged UTF-8 file with exactly the dialect the user saw in the preview.
  */
 export class DuckDbIngest {
-  constructor(private readonly instance: DuckDBInstance) {}
+  private readonly slots: LimitFunction
+
+  /**
+   * `maxConcurrent`: the DuckDB calls ingest runs at once, whoever's jobs they are. They run on the
+   * serving process's thread pool (libuv's 4 threads), which every file read and write of every
+   * tenant also needs: however many jobs run, two threads stay free for those.
+   */
+  constructor(
+    private readonly instance: DuckDBInstance,
+    maxConcurrent = 2,
+  ) {
+    this.slots = pLimit(maxConcurrent)
+  }
 
   /**
    * Column names and types: from every row with `wholeFile`, else from the first SAMPLE_ROWS
@@ -192,13 +205,15 @@ export class DuckDbIngest {
     }
   }
 
-  private async withConnection<T>(use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = await this.instance.connect()
-    try {
-      return await use(conn)
-    } finally {
-      conn.closeSync()
-    }
+  private withConnection<T>(use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.slots(async () => {
+      const conn = await this.instance.connect()
+      try {
+        return await use(conn)
+      } finally {
+        conn.closeSync()
+      }
+    })
   }
 }
 
