@@ -381,7 +381,6 @@ export class DuckDbQueryEngine implements QueryEngine {
         maxResultBytes: await this.resultAllowance(tenant),
       })
       final = await this.outcome(run, outcome)
-      if (final.status === 'SUCCEEDED') this.deps.usage?.changed(tenant, await this.resultBytes(tenant, queryId))
     } catch (err) {
       if (planning && run.callerWaiting && !run.stopReason) {
         // Refused or wrong SQL, told to the caller of start() as it waits: nothing to record.
@@ -412,12 +411,18 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async outcome(run: Run, outcome: ExecuteOutcome): Promise<QueryRecord> {
     const { tenant, queryId, columns = [] } = run.record
     if (outcome.kind === 'failed') return this.ended(run, { status: 'FAILED', error: this.runtimeError(outcome.error) })
+    let bytes: number
     if (outcome.kind === 'small') {
       const { rows } = JSON.parse(outcome.json) as { rows: Cell[][] }
-      await this.smallResults.save(tenant, queryId, { columns, rows })
+      bytes = await this.smallResults.save(tenant, queryId, { columns, rows }, outcome.json)
       if (run.tables !== undefined && !run.stopReason) this.reuse.remember(tenant, run.record.sql, run.tables, { queryId, columns, rows }, outcome.json.length)
+    } else {
+      bytes = await this.resultBytes(tenant, queryId)
     }
-    return this.ended(run, { status: 'SUCCEEDED', rowCount: outcome.rowCount })
+    const final = this.ended(run, { status: 'SUCCEEDED', rowCount: outcome.rowCount })
+    // Counted only when kept: a run stopped meanwhile has its result removed, uncounted.
+    if (final.status === 'SUCCEEDED') this.deps.usage?.changed(tenant, bytes)
+    return final
   }
 
   /** The run no longer holds anything: timers stopped, its connection closed, its lease returned. */
@@ -456,8 +461,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** A query answered with an identical earlier query's small result: stored as its own, nothing runs. */
   private async answerFrom(record: QueryRecord, earlier: ReusableResult): Promise<QueryRecord> {
     const { tenant, queryId } = record
-    await this.smallResults.save(tenant, queryId, { columns: earlier.columns, rows: earlier.rows })
-    this.deps.usage?.changed(tenant, await this.resultBytes(tenant, queryId))
+    const bytes = await this.smallResults.save(tenant, queryId, { columns: earlier.columns, rows: earlier.rows })
+    this.deps.usage?.changed(tenant, bytes)
     const final: QueryRecord = {
       ...record,
       status: 'SUCCEEDED',

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { keys } from '../../keys.ts'
 import { tenantId } from '../../tenant.ts'
 import { SmallResults } from './duckdb-query-records.ts'
 
@@ -29,5 +30,14 @@ describe('SmallResults', () => {
     await results.save(ACME, 'big', { columns, rows: [['x'.repeat(1500)]] })
     expect(results.cachedBytes).toBe(0)
     expect((await results.load(ACME, 'big'))?.rows).toHaveLength(1)
+  })
+
+  it('writes the rows JSON the sandbox sent as it is, with the columns, and answers the bytes written', async () => {
+    const results = new SmallResults(dataDir)
+    const rows = [['é', null], ['x', 2]]
+    const bytes = await results.save(ACME, 'q1', { columns, rows }, JSON.stringify({ rows }))
+    const text = await readFile(join(dataDir, keys.resultJson(ACME, 'q1')), 'utf8')
+    expect(JSON.parse(text)).toEqual({ columns, rows })
+    expect(bytes).toBe(Buffer.byteLength(text))
   })
 })

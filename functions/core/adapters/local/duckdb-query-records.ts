@@ -98,18 +98,24 @@ export class SmallResults {
     return this.bytes
   }
 
-  async save(tenant: TenantId, queryId: string, result: SmallResult): Promise<void> {
+  /**
+   * Writes the result and answers how many bytes it took. `rowsJson` is `{"rows":[...]}` when the
+   * caller has it already (the sandbox sends it so), so a result is not turned into JSON twice.
+   */
+  async save(tenant: TenantId, queryId: string, result: SmallResult, rowsJson?: string): Promise<number> {
     // Like the record, cheap to lose (the query can run again): no fsync on the query path.
     const path = this.path(tenant, queryId)
-    const json = JSON.stringify(result)
+    const json = rowsJson?.startsWith('{') ? `{"columns":${JSON.stringify(result.columns)},${rowsJson.slice(1)}` : JSON.stringify(result)
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, json)
     const key = `${tenant}/${queryId}`
     this.forget(key)
-    if (json.length > this.maxCachedBytes / 4) return
+    const written = Buffer.byteLength(json)
+    if (json.length > this.maxCachedBytes / 4) return written
     this.recent.set(key, { result, bytes: json.length })
     this.bytes += json.length
     while (this.bytes > this.maxCachedBytes || this.recent.size > 200) this.forget(this.recent.keys().next().value!)
+    return written
   }
 
   async load(tenant: TenantId, queryId: string): Promise<SmallResult | undefined> {
