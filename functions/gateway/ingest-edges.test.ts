@@ -58,6 +58,18 @@ describe('ingest under abuse', () => {
     expect(await filesUnder(join(server.dataDir, 'staging'))).toEqual([])
   })
 
+  it('counts what lands on disk after transcoding: a windows-1252 .csv.gz that triples as UTF-8 is bounded too', async () => {
+    server = await startTestServer({ CSVLAKE_MAX_UPLOAD_BYTES: String(3 * 1024 * 1024) })
+    // 2 MiB inflated, within the bound; each euro sign (one byte, 0x80) is three as UTF-8: 6 MiB staged.
+    const text = Buffer.concat([Buffer.from('price\n'), Buffer.alloc(2 * 1024 * 1024 - 6, Buffer.from([0x80, 0x0a]))])
+    const up = await upload(server.url, 'euros.csv.gz', gzipSync(text), 'application/gzip')
+    expect(up.status).toBe(201)
+    const job = await submitAndWait(server, { fileId: (await up.json()).fileId, dialect: { encoding: 'windows-1252' } })
+    expect(job.status).toBe('FAILED')
+    expect(job.error).toMatchObject({ code: 'DECOMPRESSED_TOO_LARGE' })
+    expect(await filesUnder(join(server.dataDir, 'staging'))).toEqual([])
+  })
+
   it('still loads a .csv.gz that inflates within the bound', async () => {
     server = await startTestServer({ CSVLAKE_TENANT_QUOTA_BYTES: String(4 * 1024 * 1024) })
     const up = await upload(server.url, 'ok.csv.gz', manyMemberGzip(3), 'application/gzip')

@@ -17,7 +17,7 @@ import type { TenantId } from '../../tenant.ts'
 import { followFile } from '../../files/follow-file.ts'
 import type { Cell } from '../../ports/query-engine.ts'
 import { isQueryId, QueryRecords, SmallResults, smallResultCsv } from './duckdb-query-records.ts'
-import type { StorageUsage } from '../../files/storage-usage.ts'
+import type { Reservation, StorageUsage } from '../../files/storage-usage.ts'
 import { SandboxGone, SandboxProcess, SpareSandboxes } from './duckdb-sandbox-process.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
 import type { ExecuteOutcome } from './duckdb-sandbox-protocol.ts'
@@ -362,6 +362,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const timer = setTimeout(() => this.stop(run, 'TIMEOUT'), this.deps.limits.timeoutMs)
     const lease = this.pool.acquire(tenant)
     let planning = true
+    let reservation: Reservation | undefined
     let final: QueryRecord
     try {
       const { sandbox } = await lease
@@ -374,13 +375,14 @@ export class DuckDbQueryEngine implements QueryEngine {
       planning = false
       planned.resolve({ ...run.record })
       await mkdir(this.path(keys.resultDir(tenant, queryId)), { recursive: true })
+      reservation = await this.reserveResult(tenant)
       const outcome = await sandbox.call({
         op: 'execute',
         run: queryId,
         small: { rows: SMALL_RESULT_ROWS, bytes: SMALL_RESULT_BYTES },
-        maxResultBytes: await this.resultAllowance(tenant),
+        maxResultBytes: Math.min(this.deps.limits.maxResultBytes, reservation?.bytes ?? 0),
       })
-      final = await this.outcome(run, outcome)
+      final = await this.outcome(run, outcome, reservation)
     } catch (err) {
       if (planning && run.callerWaiting && !run.stopReason) {
         // Refused or wrong SQL, told to the caller of start() as it waits: nothing to record.
@@ -392,6 +394,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       final = this.ended(run, { status: 'FAILED', error: this.errorOf(err) })
     }
     this.finish(run, timer, lease)
+    reservation?.release() // Kept nothing (a result kept was committed in outcome()).
     planned.resolve({ ...run.record })
     run.record = final
     try {
@@ -407,8 +410,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     return final
   }
 
-  /** The final record from what the sandbox answered; a small result is stored (and kept for reuse). */
-  private async outcome(run: Run, outcome: ExecuteOutcome): Promise<QueryRecord> {
+  /**
+   * The final record from what the sandbox answered; a small result is stored (and kept for
+   * reuse), and what a kept result takes is committed to the tenant's quota.
+   */
+  private async outcome(run: Run, outcome: ExecuteOutcome, reservation: Reservation | undefined): Promise<QueryRecord> {
     const { tenant, queryId, columns = [] } = run.record
     if (outcome.kind === 'failed') return this.ended(run, { status: 'FAILED', error: this.runtimeError(outcome.error) })
     let bytes: number
@@ -421,7 +427,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
     const final = this.ended(run, { status: 'SUCCEEDED', rowCount: outcome.rowCount })
     // Counted only when kept: a run stopped meanwhile has its result removed, uncounted.
-    if (final.status === 'SUCCEEDED') this.deps.usage?.changed(tenant, bytes)
+    if (final.status === 'SUCCEEDED') {
+      if (reservation) reservation.commit(bytes)
+      else this.deps.usage?.changed(tenant, bytes)
+    }
     return final
   }
 
@@ -579,14 +588,19 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /**
-   * The most a stored result may take: the configured bound, and no more than the tenant's quota
-   * has left as the query starts (a small result answered from memory is always kept).
+   * Room for a stored result, held while the query runs so concurrent uploads and queries cannot
+   * together pass the quota: up to the configured bound, no more than the quota has left. With
+   * nothing left it holds none (a small result answered from memory is kept all the same).
    */
-  private async resultAllowance(tenant: TenantId): Promise<number> {
+  private async reserveResult(tenant: TenantId): Promise<Reservation | undefined> {
     const { usage } = this.deps
-    const quota = usage?.quotaBytes
-    if (!usage || quota === undefined) return this.deps.limits.maxResultBytes
-    return Math.max(0, Math.min(this.deps.limits.maxResultBytes, quota - (await usage.used(tenant))))
+    if (!usage) return { bytes: Number.POSITIVE_INFINITY, commit: () => undefined, release: () => undefined, refusal: () => new AppError('INTERNAL', 'no quota') }
+    try {
+      return await usage.reserve(tenant, { atMost: this.deps.limits.maxResultBytes, what: "This query's result" })
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return undefined
+      throw err
+    }
   }
 
   private path(key: string): string {

@@ -194,18 +194,24 @@ async function stage(deps: LocalTaskDeps, input: IngestInput, stagedKey: string)
   if (!iconv.encodingExists(encoding)) {
     throw taskError('Csvlake.BadEncoding', { code: 'BAD_ENCODING', message: `Unknown encoding ${input.dialect.encoding}` })
   }
-  const raw = await store.get(keys.rawData(input.tenant, input.fileId))
-  const steps: NodeJS.ReadWriteStream[] = []
-  if (input.dialect.compression === 'gzip') {
-    steps.push(createGunzip(), stopPast(await inflateLimit(store, input.tenant, input.fileId, deps.limits)))
-  }
-  steps.push(iconv.decodeStream(encoding, { stripBOM: true }), iconv.encodeStream('utf-8'))
+  const gzip = input.dialect.compression === 'gzip'
+  const limit = gzip ? await inflateLimit(store, input.tenant, input.fileId, deps.limits) : undefined
   try {
+    const raw = await store.get(keys.rawData(input.tenant, input.fileId))
+    // Counted as it lands, after the transcoding: what is bounded is what the disk holds.
+    const steps: NodeJS.ReadWriteStream[] = [
+      ...(gzip ? [createGunzip()] : []),
+      iconv.decodeStream(encoding, { stripBOM: true }),
+      iconv.encodeStream('utf-8'),
+      ...(limit ? [stopPast(limit)] : []),
+    ]
     await pipeline([raw, ...steps, createWriteStream(target)])
   } catch (err) {
     // Nothing half-inflated stays behind, even before CleanUpAfterFailure runs.
     await rm(target, { force: true })
     throw err
+  } finally {
+    limit?.release()
   }
 }
 

@@ -27,7 +27,7 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
     store,
     definition,
     tasksFor: (input, progress) =>
-      localIngestTasks({ store, catalog, glue, ingest, now, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes, used: (t) => usage.used(t) } }, input, progress),
+      localIngestTasks({ store, catalog, glue, ingest, now, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes, reserve: (t, atMost) => usage.reserve(t, { atMost, what: 'This .csv.gz, inflated,' }) } }, input, progress),
     waitMs: config.localWaitMs,
     cleanUpDead: async (record) => {
       const entry = await catalog.get(record.tenant, record.input.table)
