@@ -13,7 +13,7 @@ const listRoute = defineRoute({
   request: {
     query: z.object({
       limit: z.optional(intParam(1, 1000)),
-      nextToken: z.optional(doc(z.string(), { description: 'The nextToken of the page before, exactly as received' })),
+      nextToken: z.optional(doc(z.string().check(z.maxLength(200)), { description: 'The nextToken of the page before, exactly as received' })),
     }),
   },
   responses: {

@@ -77,7 +77,7 @@ const listRoute = defineRoute({
   request: {
     query: z.object({
       limit: z.optional(intParam(1, 200)),
-      nextToken: z.optional(doc(z.string(), { description: 'The nextToken of the page before, exactly as received' })),
+      nextToken: z.optional(doc(z.string().check(z.maxLength(200)), { description: 'The nextToken of the page before, exactly as received' })),
     }),
   },
   responses: {

@@ -28,18 +28,6 @@ export async function listFilesPage(store: ObjectStore, tenant: TenantId, page: 
   }
 }
 
-/** Every upload of a tenant, newest first. Reads every record: for small jobs, not for listings. */
-export async function listFiles(store: ObjectStore, tenant: TenantId): Promise<FileMeta[]> {
-  const files: FileMeta[] = []
-  let after: string | undefined
-  do {
-    const page = await listFilesPage(store, tenant, { limit: 1000, ...(after ? { after } : {}) })
-    files.push(...page.files)
-    after = page.after
-  } while (after)
-  return files
-}
-
 export async function getFile(store: ObjectStore, tenant: TenantId, fileId: string): Promise<FileMeta> {
   const meta = await readJson<FileMeta>(store, keys.rawMeta(tenant, fileId))
   if (!meta) throw notFound(`The file ${fileId}`)

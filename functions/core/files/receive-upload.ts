@@ -14,7 +14,6 @@ import { formatBytes } from './format-bytes.ts'
 import type { Reservation, StorageUsage } from './storage-usage.ts'
 import { sniffDialect } from '../ingest/sniff.ts'
 
-export { formatBytes }
 
 export type UploadDeps = {
   store: ObjectStore
@@ -117,7 +116,7 @@ function streamFileField(
         .put(keys.rawData(tenant, fileId), counted.pass(stream))
         .then(async () => {
           // Already answered with an error: the stored bytes belong to no file.
-          if (settled) return deps.store.delete(keys.rawData(tenant, fileId))
+          if (settled) return deps.store.deletePrefix(keys.rawDir(tenant, fileId))
           settled = true
           resolve({
             name: cleanFileName(info.filename),
