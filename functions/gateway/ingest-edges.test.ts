@@ -100,6 +100,15 @@ describe('ingest under abuse', () => {
     ])
   })
 
+  it('loads a big file whose line endings change only past the sample the types are read from (files joined end to end)', async () => {
+    server = await startTestServer()
+    const windows = Array.from({ length: 900_000 }, (_, i) => `${i},w${i}`).join('\r\n')
+    const unix = Array.from({ length: 100_000 }, (_, i) => `${900_000 + i},u${i}`).join('\n')
+    const up = await upload(server.url, 'joined.csv', `id,name\r\n${windows}\r\n${unix}\n`)
+    const job = await submitAndWait(server, { fileId: (await up.json()).fileId, table: 'joined' })
+    expect(job).toMatchObject({ status: 'SUCCEEDED', rows: { loaded: 1_000_000 } })
+  })
+
   it('keeps line breaks inside quotes when it evens out mixed line endings', async () => {
     server = await startTestServer()
     const up = await upload(server.url, 'quoted.csv', 'id,note\n1,"two\r\nlines"\r\n2,plain\n3,"a\nb"\r\n')
