@@ -48,6 +48,16 @@ function reach(address: string, port: number, path = '/api/health', headers: Rec
 }
 
 describe('where the gateway listens', () => {
+  // Needs no network of the machine's own: what the server bound to, as its log says.
+  it('binds to 127.0.0.1 without identity, to every interface with HOST=0.0.0.0 or with identity', async () => {
+    const local = await run('gateway')
+    expect(local.output()).toMatch(/"message":"csvlake listening".*"address":"127\.0\.0\.1"/)
+    const open = await run('gateway', { HOST: '0.0.0.0' })
+    expect(open.output()).toMatch(/"message":"csvlake listening".*"address":"0\.0\.0\.0"/)
+    const signedIn = await run('gateway', { CSVLAKE_AUTH_ISSUER: 'https://issuer.example/', CSVLAKE_AUTH_AUDIENCE: 'https://csvlake.test/api' })
+    expect(signedIn.output()).not.toMatch(/"address":"127\.0\.0\.1"/)
+  }, 60_000)
+
   it.skipIf(!lanAddress)('without identity, only on this machine: other hosts on the network cannot connect', async () => {
     const { port, output } = await run('gateway')
     expect(await reach('127.0.0.1', port)).toBe(200)

@@ -180,9 +180,11 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
   app.openapi(exportRoute, async (c) => {
     const { queryId } = c.req.valid('param')
     const { safe } = c.req.valid('query')
+    // The column types first: nothing is opened before every check has passed.
+    const columns = safe === 'spreadsheet' ? ((await engine.get(c.var.tenant, queryId)).columns ?? []) : undefined
     const stored = await engine.exportCsv(c.var.tenant, queryId)
     // Streamed through the transform: a big export is never held in memory.
-    const csv = safe === 'spreadsheet' ? pipeline(stored, spreadsheetSafeCsv((await engine.get(c.var.tenant, queryId)).columns ?? []), () => {}) : stored
+    const csv = columns ? pipeline(stored, spreadsheetSafeCsv(columns), () => {}) : stored
     return new Response(pullStream(csv), {
       status: 200,
       headers: {

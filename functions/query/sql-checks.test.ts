@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -88,6 +89,10 @@ describe('dollar-quoted strings with non-ASCII tags ($é$), read as DuckDB reads
     expect([400, 403]).toContain(status)
     expect(body.error?.message.length).toBeGreaterThan(0)
     await expectStillIntact()
+    // Nothing written anywhere the sandbox could have put it: its data folder, or the working folder.
+    const written = (await readdir(server.dataDir, { recursive: true })).filter((name) => String(name).endsWith('evil.csv'))
+    expect(written).toEqual([])
+    expect(existsSync(join(process.cwd(), 'evil.csv'))).toBe(false)
   })
 })
 
