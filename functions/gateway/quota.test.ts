@@ -106,6 +106,21 @@ describe('the storage quota under concurrent uploads', () => {
   })
 })
 
+describe('deleting frees what was kept, once', () => {
+  it('two deletes of one file at once free its bytes once: the quota still holds', async () => {
+    server = await startTestServer({ CSVLAKE_TENANT_QUOTA_BYTES: '3000000' })
+    const kept = await upload(server.url, 'kept.csv', csvOf(1_000_000, 1))
+    const gone = await upload(server.url, 'gone.csv', csvOf(1_000_000, 2))
+    const { fileId } = await gone.json()
+    expect([kept.status, gone.status]).toEqual([201, 201])
+    const deletes = await Promise.all([1, 2].map(() => fetch(`${server!.url}/api/files/${fileId}`, { method: 'DELETE' })))
+    expect(deletes.map((r) => r.status).sort()).toEqual([200, 404])
+    // About 2 MB left: 2.5 MB does not fit (it did when the file's bytes were freed twice).
+    expect((await upload(server.url, 'big.csv', csvOf(2_500_000, 3))).status).toBe(413)
+    expect((await upload(server.url, 'fits.csv', csvOf(1_500_000, 4))).status).toBe(201)
+  })
+})
+
 describe('what counts in the storage quota', () => {
   it("counts a tenant's tables, and dropping a table gives its bytes back", async () => {
     server = await startTestServer({ CSVLAKE_TENANT_QUOTA_BYTES: '500000' })

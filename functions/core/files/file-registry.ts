@@ -36,10 +36,13 @@ export async function getFile(store: ObjectStore, tenant: TenantId, fileId: stri
 
 export async function deleteFile(deps: { store: ObjectStore; usage: StorageUsage }, tenant: TenantId, fileId: string): Promise<void> {
   const { store } = deps
-  await getFile(store, tenant, fileId)
-  const bytes = await store.sizeUnder(keys.rawDir(tenant, fileId))
-  // The meta goes first, so a crash half-way leaves an unlisted folder, never a listed half file.
-  await store.delete(keys.rawMeta(tenant, fileId))
-  await store.deletePrefix(keys.rawDir(tenant, fileId))
-  deps.usage.changed(tenant, -bytes)
+  // One removal at a time: two deletes of one file at once must not both free its bytes.
+  await deps.usage.exclusive(tenant, async () => {
+    await getFile(store, tenant, fileId)
+    const bytes = await store.sizeUnder(keys.rawDir(tenant, fileId))
+    // The meta goes first, so a crash half-way leaves an unlisted folder, never a listed half file.
+    await store.delete(keys.rawMeta(tenant, fileId))
+    await store.deletePrefix(keys.rawDir(tenant, fileId))
+    deps.usage.changed(tenant, -bytes)
+  })
 }

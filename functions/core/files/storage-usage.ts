@@ -122,6 +122,14 @@ export class StorageUsage {
     })
   }
 
+  /**
+   * Runs `work` alone among the tenant's quota changes: a removal that measures what it frees and
+   * then removes it, so that two removals of the same thing at once free it once.
+   */
+  exclusive<T>(tenant: TenantId, work: () => Promise<T>): Promise<T> {
+    return this.lock.run(tenant, work)
+  }
+
   /** Bytes were written (positive) or removed (negative) under the tenant's raw/ or results/. */
   changed(tenant: TenantId, deltaBytes: number): void {
     const figure = this.figures.get(tenant)
