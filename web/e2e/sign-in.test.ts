@@ -68,6 +68,8 @@ describe('signing in', () => {
     await page.getByRole('button', { name: 'Load into orders' }).click()
     await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
     await page.getByRole('link', { name: 'Query orders' }).click()
+    // The link runs a first look at the table; a run is ignored while one is going, so wait for it to end.
+    await expect.poll(() => page.getByRole('gridcell').first().innerText(), { timeout: 30_000 }).toBe('1')
     await page.locator('.cm-content').click()
     await page.keyboard.press('ControlOrMeta+a')
     await page.keyboard.press('Backspace')
