@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
 import { loadConfig } from '../functions/core/config.ts'
 import { createLogger } from '../functions/core/logger.ts'
-import { servicesForMode } from '../functions/core/services-for-mode.ts'
+import { servicesForMode } from '../functions/core/adapters/services-for-mode.ts'
 import { createGatewayApp } from '../functions/gateway/app.ts'
 
 export const API_TYPES_FILE = join(import.meta.dirname, '..', 'web', 'lib', 'api', 'schema.d.ts')

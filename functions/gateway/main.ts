@@ -1,7 +1,7 @@
 import { loadConfig } from '../core/config.ts'
 import { serveApp } from '../core/http/serve.ts'
 import { createLogger } from '../core/logger.ts'
-import { servicesForMode } from '../core/services-for-mode.ts'
+import { servicesForMode } from '../core/adapters/services-for-mode.ts'
 import { createGatewayApp } from './app.ts'
 
 const config = loadConfig()

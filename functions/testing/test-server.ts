@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../core/config.ts'
 import { createLogger } from '../core/logger.ts'
-import { servicesForMode } from '../core/services-for-mode.ts'
+import { servicesForMode } from '../core/adapters/services-for-mode.ts'
 import { createGatewayApp } from '../gateway/app.ts'
 
 export type TestServer = { url: string; dataDir: string; close: () => Promise<void> }

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import type { Services } from '../services.ts'
-import { servicesForMode } from '../services-for-mode.ts'
+import { servicesForMode } from '../adapters/services-for-mode.ts'
 import type { CsvlakeApp } from './openapi.ts'
 import { createRootApp } from './root-app.ts'
 import { serveApp } from './serve.ts'

@@ -1,7 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
 import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { ScanDialect } from './sniff-scan.ts'
 
 const CR = 0x0d
@@ -93,23 +90,4 @@ export function evenLineEndings(dialect: ScanDialect): EvenLineEndings {
 /** The byte scan needs one-byte quote and escape characters. */
 export function canEven(dialect: ScanDialect): boolean {
   return [dialect.delimiter, dialect.quote, dialect.escape].every((c) => c.length === 1 && c.charCodeAt(0) < 0x80)
-}
-
-/**
- * Evens out the line endings of the file at `path` when it mixes them (rewritten beside it, then
- * renamed over it: a hard link to the upload is replaced, never written through). Answers
- * whether it did; a file with one kind of line break is left as it is.
- */
-export async function evenFileLineEndings(path: string, dialect: ScanDialect): Promise<boolean> {
-  if (!canEven(dialect)) return false
-  const temp = `${path}.even`
-  const even = evenLineEndings(dialect)
-  try {
-    await pipeline(createReadStream(path), even, createWriteStream(temp))
-    if (!even.mixed()) return false
-    await rename(temp, path)
-    return true
-  } finally {
-    await rm(temp, { force: true })
-  }
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isDenied } from '../../query/read-only.ts'
+import { isDenied } from './duckdb-read-only.ts'
 import { planStatement } from './duckdb-statement.ts'
 
 // DuckDB's built-in macros are expanded when a query is bound, after the parse-tree check has

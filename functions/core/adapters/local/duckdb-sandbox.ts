@@ -1,10 +1,10 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { mkdir } from 'node:fs/promises'
 import { join, sep } from 'node:path'
-import { duckdbTypeOf } from '../../ingest/glue-types.ts'
+import { duckdbTypeOf } from './duckdb-glue-types.ts'
 import { keys } from '../../keys.ts'
 import type { TableEntry } from '../../ports/catalog.ts'
-import { parseSqlError } from '../../query/sql-errors.ts'
+import { parseSqlError } from './duckdb-sql-errors.ts'
 import type { TenantId } from '../../tenant.ts'
 import { sqlIdentifier, sqlString } from './duckdb-sql-text.ts'
 

@@ -17,8 +17,8 @@ import {
   mentionsDeniedName,
   notARead,
   type ReadStatement,
-} from '../../query/read-only.ts'
-import { parseSqlError } from '../../query/sql-errors.ts'
+} from './duckdb-read-only.ts'
+import { parseSqlError } from './duckdb-sql-errors.ts'
 import { sqlIdentifier, sqlString } from './duckdb-sql-text.ts'
 import { resultTypeOf, storedAsText } from './duckdb-values.ts'
 

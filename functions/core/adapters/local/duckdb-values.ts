@@ -17,7 +17,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api'
-import { glueTypeOf } from '../../ingest/glue-types.ts'
+import { glueTypeOf } from './duckdb-glue-types.ts'
 import type { Cell } from '../../ports/query-engine.ts'
 
 const MICROS_PER_DAY = 86_400_000_000n

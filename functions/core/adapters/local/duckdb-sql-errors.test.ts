@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseSqlError } from './sql-errors.ts'
+import { parseSqlError } from './duckdb-sql-errors.ts'
 
 describe('parseSqlError', () => {
   it('finds the line and column under the caret', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../errors.ts'
-import { assertAllowedReferences, assertReadType, classifySql } from './read-only.ts'
+import { AppError } from '../../errors.ts'
+import { assertAllowedReferences, assertReadType, classifySql } from './duckdb-read-only.ts'
 
 function refused(run: () => unknown): AppError {
   try {

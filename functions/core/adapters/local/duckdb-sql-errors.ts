@@ -1,13 +1,4 @@
-/** A SQL error as a person reads it: the engine's message, and where in their SQL it points. */
-export type SqlErrorInfo = {
-  /** The engine's error class: 'Parser', 'Binder', 'Catalog', 'Permission', 'Conversion', ... or ''. */
-  kind: string
-  message: string
-  /** 1-based, in the user's SQL. */
-  line?: number
-  /** 1-based, in characters (code points) of that line. */
-  column?: number
-}
+import type { SqlErrorInfo } from '../../query/sql-error-info.ts'
 
 /** Suggestions of the engine's own catalog tables help nobody looking for their table. */
 const SYSTEM_SUGGESTION = /^Did you mean "(pg_|duckdb_|sqlite_|information_schema|system\.|temp\.)/

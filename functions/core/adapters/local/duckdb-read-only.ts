@@ -1,4 +1,4 @@
-import { AppError } from '../errors.ts'
+import { AppError } from '../../errors.ts'
 
 /**
  * What a tenant's SQL may be: one read. DuckDB decides: its parser's statement type must be
