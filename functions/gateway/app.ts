@@ -1,4 +1,5 @@
 import { createDocsApp } from '../docs/app.ts'
+import { swaggerUiAssets } from '../core/adapters/swagger-ui-assets.ts'
 import { createFilesApp } from '../files/app.ts'
 import { createHealthApp } from '../health/app.ts'
 import { createJobStatusApp } from '../job-status/app.ts'
@@ -12,7 +13,7 @@ import { createRootApp } from '../core/http/root-app.ts'
 import { LANDING_PAGE } from './landing-page.ts'
 import { webUiHandler } from './web-ui.ts'
 
-/** Every function's app as the gateway mounts them, in one list (the docs are built from it too). */
+/** Every function's app as the gateway mounts them, in one list (the docs list their routes in this order: docs/api-routes.ts). */
 export function functionApps(services: Services) {
   return [
     createUploadApp(services),
@@ -34,7 +35,7 @@ export function createGatewayApp(services: Services) {
   const app = createRootApp(services.log, services.config)
   const apps = functionApps(services)
   for (const sub of apps) app.route('/', sub)
-  app.route('/', createDocsApp({ log: services.log, apps }))
+  app.route('/', createDocsApp({ log: services.log, assets: swaggerUiAssets() }))
   // The web UI for every other GET; unknown /api paths still answer the API's JSON 404.
   const web = webUiHandler(services.config.webDir, LANDING_PAGE)
   app.get('*', async (c, next) => (c.req.path === '/api' || c.req.path.startsWith('/api/') ? next() : web(c)))

@@ -1,3 +1,5 @@
+// The gateway is local mode's server, not domain code: it reads the web build (web/out) from disk
+// itself, so node:fs is allowed here (functions/core/domain-boundaries.test.ts leaves gateway/ out).
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname, join, sep } from 'node:path'

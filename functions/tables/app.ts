@@ -1,40 +1,8 @@
-import { named, z } from '../core/zod.ts'
 import { notFound } from '../core/errors.ts'
-import { createApp, defineRoute, errors, json } from '../core/http/openapi.ts'
-import { TableName } from '../core/ingest/table-name.ts'
+import { createApp } from '../core/http/openapi.ts'
 import { keys } from '../core/keys.ts'
 import type { Services } from '../core/services.ts'
-
-const Table = named(
-  'Table',
-  z.object({
-    name: z.string(),
-    columns: z.array(z.object({ name: z.string(), type: z.string() })),
-    rowCount: z.int(),
-    location: z.string(),
-    format: z.string(),
-    sources: z.array(
-      z.object({ fileId: z.string(), fileName: z.string(), jobId: z.string(), mode: z.string(), rows: z.int(), at: z.string() }),
-    ),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }),
-)
-
-const listRoute = defineRoute({
-  method: 'get',
-  path: '/api/tables',
-  summary: 'Your tables, with columns, row counts and the files they came from',
-  responses: { 200: json(z.object({ tables: z.array(Table) }), 'Tables') },
-})
-
-const deleteRoute = defineRoute({
-  method: 'delete',
-  path: '/api/tables/{name}',
-  summary: "Drop a table: its data and its catalog entry (the uploads stay)",
-  request: { params: z.object({ name: TableName }) },
-  responses: { 200: json(z.object({ deleted: z.string() }), 'Dropped'), ...errors(400, 404) },
-})
+import { listRoute, deleteRoute } from './routes.ts'
 
 export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'usage' | 'log'>) {
   const app = createApp(deps.log)

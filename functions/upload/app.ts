@@ -1,27 +1,9 @@
-import { doc, z } from '../core/zod.ts'
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { FileMeta } from '../core/files/file-meta.ts'
 import { receiveUpload } from '../core/files/receive-upload.ts'
-import { createApp, defineRoute, errors, json } from '../core/http/openapi.ts'
+import { createApp } from '../core/http/openapi.ts'
 import type { Services } from '../core/services.ts'
-
-const uploadRoute = defineRoute({
-  method: 'post',
-  path: '/api/upload',
-  summary: 'Upload a CSV file (or .csv.gz)',
-  description:
-    'Multipart form data with the file in the field `file`. The body is streamed to storage, hashed and counted on the way; ' +
-    'the file is listed only once complete. Refused: no file, an empty file, a binary file, a file over the limit or past the storage quota ' +
-    '(413; what is left of it is held for the upload before a byte is accepted, so concurrent uploads cannot together pass it).',
-  request: {
-    body: {
-      content: { 'multipart/form-data': { schema: z.object({ file: doc(z.any(), { type: 'string', format: 'binary' }) }) } },
-      required: true,
-    },
-  },
-  responses: { 201: json(FileMeta, 'Stored; its dialect was detected from the head'), ...errors(400, 413, 415) },
-})
+import { uploadRoute } from './routes.ts'
 
 export function createUploadApp(deps: Pick<Services, 'store' | 'usage' | 'config' | 'log' | 'now'>) {
   const app = createApp(deps.log)
