@@ -20,16 +20,38 @@ export type TableEntry = {
   updatedAt: string
 }
 
-/** The tables a tenant owns. Writes are atomic: readers see the old entry or the new one. */
+/**
+ * The tables a tenant owns: a JSON entry per table in the object store locally, the Glue Data
+ * Catalog (a database per tenant) on AWS. Writes are atomic: readers see the old entry or the
+ * new one. Every replica of every function may write at once, so no method relies on a lock in
+ * one process: changes are read-then-conditional-write, retried on conflict, as Glue does them.
+ */
 export interface Catalog {
+  /** The entry, or undefined. Glue: GetTable (EntityNotFoundException is undefined). */
   get(tenant: TenantId, name: string): Promise<TableEntry | undefined>
+  /**
+   * The tenant's entries, by name. Glue: GetTables of the tenant's database, paged by NextToken.
+   * Local: kept between calls while the catalog folder is unchanged (every query asks).
+   */
   list(tenant: TenantId): Promise<TableEntry[]>
+  /**
+   * Writes the entry whatever is there (create or replace). Glue: CreateTable, or UpdateTable
+   * when it exists (AlreadyExistsException).
+   */
   put(entry: TableEntry): Promise<void>
   /**
-   * Read-modify-write of one table, never interleaved with another change to it: `change` gets
-   * the current entry (or undefined) and answers the new one. Throwing leaves it as it was.
+   * Read-modify-write of one table: `change` gets the current entry (or undefined) and answers
+   * the new one, which is written only if the table is still as read; if another writer changed
+   * it meanwhile, the entry is read again and **`change` runs again**. So `change` may run more
+   * than once and must be safe to: pure, or with effects a rerun repeats harmlessly (capture what
+   * it decides in variables the last run overwrites; act on them only after `update` returns).
+   * Two updates never lose one another's change, whichever replicas run them. Throwing leaves the
+   * entry as it was. Glue: GetTable, then CreateTable (none yet) or UpdateTable with the VersionId
+   * read, retried on AlreadyExistsException / ConcurrentModificationException; locally the same
+   * with the store's conditional writes (If-None-Match / If-Match). After many conflicts in a
+   * row it gives up with an AppError CONFLICT (409).
    */
   update(tenant: TenantId, name: string, change: (existing: TableEntry | undefined) => TableEntry | Promise<TableEntry>): Promise<TableEntry>
-  /** Removes the entry; answers whether there was one. */
+  /** Removes the entry; answers whether there was one. Glue: DeleteTable. */
   delete(tenant: TenantId, name: string): Promise<boolean>
 }

@@ -1,13 +1,17 @@
-import { randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat, unlink, readFile } from 'node:fs/promises'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { createHash, randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { link, mkdir, open, readdir, rename, rm, stat, unlink, readFile } from 'node:fs/promises'
+import { dirname, join, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError, notFound } from '../../errors.ts'
-import type { ListPage, ObjectStore } from '../../ports/object-store.ts'
+import { KeyedLock } from '../../keyed-lock.ts'
+import { collectKeys, PreconditionFailed, writeCondition, type ListPage, type ObjectStore, type PutBytesOptions, type WriteCondition } from '../../ports/object-store.ts'
+import { DiskKeyLock } from './disk-key-lock.ts'
 
 const TMP_DIR = '.tmp'
+/** The per-key lock files of conditional writes (see DiskKeyLock); never listed. */
+const LOCKS_DIR = '.locks'
 /** While a big object streams in, it is flushed to disk every this many bytes. */
 const SYNC_EVERY_BYTES = 64 * 1024 * 1024
 /** A folder's mtime this recent may not yet show a change made in the same clock tick. */
@@ -18,14 +22,25 @@ const MAX_LISTINGS = 64
 /**
  * The object store as a folder on disk. Writes go to `.tmp/` under the root, are fsynced,
  * then renamed into place: a reader (or a listing) never sees a partial object.
+ *
+ * Etags are the MD5 of the bytes (as S3's are for a single PutObject), computed when read: they
+ * need no storage and change exactly when the content does. Conditional writes run under a lock
+ * file per key (DiskKeyLock), so they exclude each other across processes sharing the folder;
+ * create-only writes also link() into place, which fails if anything (even an unconditional
+ * write) put the key there first. An unconditional write or a delete does not wait for the lock:
+ * a key written with conditions should only be written with conditions.
  */
 export class DiskObjectStore implements ObjectStore {
   readonly root: string
   /** Sorted listings of folders paged through lately, by path, with the mtime they were read at. */
   private readonly listings = new Map<string, { mtimeMs: number; keys: string[] }>()
+  /** In-process turns first, so this process's writers of one key do not poll the lock file. */
+  private readonly turns = new KeyedLock()
+  private readonly locks: DiskKeyLock
 
   constructor(root: string) {
     this.root = resolve(root)
+    this.locks = new DiskKeyLock({ locks: join(this.root, LOCKS_DIR), temp: join(this.root, TMP_DIR) })
   }
 
   /** The file behind a key, for local adapters (DuckDB) that read files by path. */
@@ -78,8 +93,41 @@ export class DiskObjectStore implements ObjectStore {
     }
   }
 
-  async putBytes(key: string, data: Uint8Array | string, opts: { durable?: boolean } = {}): Promise<void> {
+  async putBytes(key: string, data: Uint8Array | string, opts: PutBytesOptions = {}): Promise<{ etag: string }> {
     const target = this.pathOf(key)
+    const condition = writeCondition(opts)
+    if (condition) return this.turns.run(key, () => this.locks.run(key, () => this.putIf(key, target, data, condition, opts.durable !== false)))
+    const temp = await this.writeTemp(data, opts.durable !== false)
+    try {
+      await this.into(temp, target, rename)
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+    return { etag: etagOf(data) }
+  }
+
+  /** A conditional write, under the key's lock: the check and the write are one step to other writers. */
+  private async putIf(key: string, target: string, data: Uint8Array | string, condition: WriteCondition, durable: boolean): Promise<{ etag: string }> {
+    if ('ifMatch' in condition) {
+      const current = await readFile(target).catch((err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)))
+      if (current === undefined || etagOf(current) !== condition.ifMatch) throw new PreconditionFailed(key, condition)
+    }
+    const temp = await this.writeTemp(data, durable)
+    try {
+      // Create only: link() fails when the key exists, whoever wrote it; replace: rename over it.
+      await this.into(temp, target, 'ifNoneMatch' in condition ? link : rename)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailed(key, condition)
+      throw err
+    } finally {
+      await rm(temp, { force: true })
+    }
+    return { etag: etagOf(data) }
+  }
+
+  /** Writes small bytes under a temp name (fsynced unless not durable) and answers its path. */
+  private async writeTemp(data: Uint8Array | string, durable: boolean): Promise<string> {
     // Small objects are written on every query: no mkdir before the open or the rename unless
     // the folder turns out to be missing (each is a round trip to the thread pool).
     const temp = join(this.root, TMP_DIR, randomUUID())
@@ -91,19 +139,24 @@ export class DiskObjectStore implements ObjectStore {
       })
       try {
         await handle.writeFile(data)
-        if (opts.durable !== false) await handle.sync()
+        if (durable) await handle.sync()
       } finally {
         await handle.close()
       }
-      await rename(temp, target).catch(async (err: unknown) => {
-        if (!isMissing(err)) throw err
-        await mkdir(dirname(target), { recursive: true })
-        await rename(temp, target)
-      })
+      return temp
     } catch (err) {
       await rm(temp, { force: true })
       throw err
     }
+  }
+
+  /** Moves (rename) or links a temp file to its key's path, making the key's folder if missing. */
+  private async into(temp: string, target: string, move: (from: string, to: string) => Promise<void>): Promise<void> {
+    await move(temp, target).catch(async (err: unknown) => {
+      if (!isMissing(err)) throw err
+      await mkdir(dirname(target), { recursive: true })
+      await move(temp, target)
+    })
   }
 
   async get(key: string): Promise<Readable> {
@@ -119,6 +172,11 @@ export class DiskObjectStore implements ObjectStore {
       if (isMissing(err)) return undefined
       throw err
     }
+  }
+
+  async getBytesWithTag(key: string): Promise<{ bytes: Uint8Array; etag: string } | undefined> {
+    const bytes = await this.getBytes(key)
+    return bytes === undefined ? undefined : { bytes, etag: etagOf(bytes) }
   }
 
   async readHead(key: string, maxBytes: number): Promise<Uint8Array> {
@@ -153,15 +211,43 @@ export class DiskObjectStore implements ObjectStore {
     }
   }
 
+  /** @deprecated Iterate `keys(prefix)`. */
   async list(prefix: string): Promise<string[]> {
+    return collectKeys(this.keys(prefix))
+  }
+
+  /**
+   * Walks the folders under `prefix` depth first, each folder's entries in key order (a folder
+   * `a` sorts as `a/`), so keys come out in key order one folder read at a time, and folders
+   * wholly at or before `startAfter` are not read at all.
+   */
+  async *keys(prefix: string, opts: { startAfter?: string; pageSize?: number } = {}): AsyncIterable<string> {
+    const after = opts.startAfter ?? ''
     const dir = prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix)
-    const start = dir === '.' || dir === '' ? this.root : this.pathOf(dir)
-    const keys: string[] = []
-    await walk(start, async (file) => {
-      const key = relative(this.root, file).split(sep).join('/')
-      if (key.startsWith(prefix) && !key.startsWith(TMP_DIR + '/')) keys.push(key)
-    })
-    return keys.sort()
+    const start = dir === '.' || dir === '' ? '' : dir + '/'
+    const self = this
+    async function* walk(folder: string): AsyncGenerator<string> {
+      let entries
+      try {
+        entries = await readdir(folder === '' ? self.root : self.pathOf(folder.slice(0, -1)), { withFileTypes: true })
+      } catch (err) {
+        if (isMissing(err)) return
+        throw err
+      }
+      const named = entries
+        .filter((e) => (e.isDirectory() || e.isFile()) && !(folder === '' && (e.name === TMP_DIR || e.name === LOCKS_DIR)))
+        .map((e) => folder + e.name + (e.isDirectory() ? '/' : ''))
+        .sort()
+      for (const key of named) {
+        if (key.endsWith('/')) {
+          // A folder beside the prefix, or wholly at or before startAfter, holds nothing to list.
+          if (!key.startsWith(prefix) && !prefix.startsWith(key)) continue
+          if (after >= key && !after.startsWith(key)) continue
+          yield* walk(key)
+        } else if (key.startsWith(prefix) && key > after) yield key
+      }
+    }
+    yield* walk(start)
   }
 
   async listPage(prefix: string, page: { limit: number; startAfter?: string }): Promise<ListPage> {
@@ -217,7 +303,7 @@ export class DiskObjectStore implements ObjectStore {
 
   async sizeUnder(prefix: string): Promise<number> {
     if (!prefix.endsWith('/')) {
-      const sizes = await Promise.all((await this.list(prefix)).map((key) => this.size(key)))
+      const sizes = await Promise.all((await collectKeys(this.keys(prefix))).map((key) => this.size(key)))
       return sizes.reduce<number>((n, s) => n + (s ?? 0), 0)
     }
     return sizeOfTree(this.pathOf(prefix.slice(0, -1)))
@@ -236,7 +322,7 @@ export class DiskObjectStore implements ObjectStore {
       await rm(this.pathOf(prefix.slice(0, -1)), { recursive: true, force: true })
       return
     }
-    for (const key of await this.list(prefix)) await this.delete(key)
+    for (const key of await collectKeys(this.keys(prefix))) await this.delete(key)
   }
 
   /** When anything under a folder prefix last changed (its mtime in ms), or undefined if none. */
@@ -270,21 +356,6 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-async function walk(dir: string, visit: (file: string) => Promise<void>): Promise<void> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (err) {
-    if (isMissing(err)) return
-    throw err
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) await walk(path, visit)
-    else if (entry.isFile()) await visit(path)
-  }
-}
-
 /** Bytes of every file in a folder tree, read a level at a time, a few folders side by side. */
 async function sizeOfTree(root: string): Promise<number> {
   let total = 0
@@ -315,6 +386,11 @@ async function sizeOfTree(root: string): Promise<number> {
     level = next
   }
   return total
+}
+
+/** As S3 answers for a single PutObject: the MD5 of the bytes, quoted. Callers treat it as opaque. */
+function etagOf(data: Uint8Array | string): string {
+  return `"${createHash('md5').update(data).digest('hex')}"`
 }
 
 function isMissing(err: unknown): boolean {

@@ -1,19 +1,29 @@
-import { readJson, writeJson } from '../../json-records.ts'
+import { AppError } from '../../errors.ts'
+import { readJson, updateJson } from '../../json-records.ts'
 import { KeyedLock } from '../../keyed-lock.ts'
 import { keys } from '../../keys.ts'
 import type { Catalog, TableEntry } from '../../ports/catalog.ts'
-import type { ObjectStore } from '../../ports/object-store.ts'
+import { PreconditionFailed, type ObjectStore } from '../../ports/object-store.ts'
 import type { TenantId } from '../../tenant.ts'
 
-/** The local catalog: one JSON entry per table in the object store, written atomically. */
 /** How long after a change the folder's mtime is not trusted to tell the next one. */
 const SETTLE_MS = 100
 
+/**
+ * The local catalog: one JSON entry per table in the object store. Every change is a read, then
+ * a conditional write (If-Match the etag read, or If-None-Match for a new table), retried on
+ * conflict: so replicas (processes, or functions scaled out over one bucket) sharing the store
+ * never lose one another's change. Within this process, changes to one table also take turns,
+ * so they do not conflict with each other at all.
+ */
 export class StoreCatalog implements Catalog {
-  private readonly lock = new KeyedLock()
+  private readonly turns = new KeyedLock()
   private readonly listed = new Map<TenantId, { version: number; entries: TableEntry[] }>()
 
-  /** `version` tells when a tenant's entries may have changed (the folder's mtime locally). */
+  /**
+   * `version` tells when a tenant's entries may have changed (the folder's mtime locally); without
+   * it the list is read every time.
+   */
   constructor(
     private readonly store: ObjectStore,
     private readonly version: (prefix: string) => Promise<number | undefined> = async () => undefined,
@@ -37,36 +47,35 @@ export class StoreCatalog implements Catalog {
   }
 
   private async read(tenant: TenantId): Promise<TableEntry[]> {
-    const entries: TableEntry[] = []
-    for (const key of await this.store.list(keys.catalogPrefix(tenant))) {
-      if (!key.endsWith('.json')) continue
-      const entry = await readJson<TableEntry>(this.store, key)
-      if (entry) entries.push(entry)
-    }
-    return entries.sort((a, b) => a.name.localeCompare(b.name))
+    const found: string[] = []
+    for await (const key of this.store.keys(keys.catalogPrefix(tenant))) if (key.endsWith('.json')) found.push(key)
+    const entries = await Promise.all(found.map((key) => readJson<TableEntry>(this.store, key)))
+    return entries.filter((e): e is TableEntry => e !== undefined).sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  put(entry: TableEntry): Promise<void> {
-    this.listed.delete(entry.tenant)
-    return this.lock.run(keys.catalogEntry(entry.tenant, entry.name), () =>
-      writeJson(this.store, keys.catalogEntry(entry.tenant, entry.name), entry),
-    )
+  async put(entry: TableEntry): Promise<void> {
+    await this.update(entry.tenant, entry.name, () => entry)
   }
 
-  update(tenant: TenantId, name: string, change: (existing: TableEntry | undefined) => TableEntry | Promise<TableEntry>) {
-    this.listed.delete(tenant)
+  async update(tenant: TenantId, name: string, change: (existing: TableEntry | undefined) => TableEntry | Promise<TableEntry>): Promise<TableEntry> {
     const key = keys.catalogEntry(tenant, name)
-    return this.lock.run(key, async () => {
-      const next = await change(await this.get(tenant, name))
-      await writeJson(this.store, key, next)
-      return next
-    })
+    this.listed.delete(tenant)
+    try {
+      return await this.turns.run(key, () => updateJson<TableEntry>(this.store, key, change))
+    } catch (err) {
+      if (err instanceof PreconditionFailed) {
+        throw new AppError('CONFLICT', `The table ${name} is being changed by other jobs at the same time; try again.`, {}, { cause: err })
+      }
+      throw err
+    } finally {
+      this.listed.delete(tenant)
+    }
   }
 
   delete(tenant: TenantId, name: string): Promise<boolean> {
     this.listed.delete(tenant)
     const key = keys.catalogEntry(tenant, name)
-    return this.lock.run(key, async () => {
+    return this.turns.run(key, async () => {
       const existed = (await this.store.size(key)) !== undefined
       await this.store.delete(key)
       return existed
