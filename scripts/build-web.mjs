@@ -1,6 +1,7 @@
 // Builds the web UI (Next.js static export) into web/out - only when its sources changed since the
 // last build, so a second `npm start` does not pay for it. The stamp is a hash of every source file
-// of web/ (not what the build or api-types generate there, nor anything git ignores) and of the lock file.
+// of web/ and of the workspace package it shares with the server, functions/shared/ (not what the build or
+// api-types generate there, nor anything git ignores), and of the lock file.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -28,12 +29,13 @@ function* sources(dir) {
   }
 }
 
-/** A hash of what the web build is made of: its sources, the shared rules it imports, the lock. */
+/** A hash of what the web build is made of: its sources, the shared rules it imports (@csvlake/shared), the lock. */
 export function webSourceHash(base = root) {
   const hash = createHash('sha256')
   const webDir = join(base, 'web')
-  const webFiles = notIgnored(base, [...sources(webDir)].filter((path) => !isGenerated(webDir, path)))
-  const files = [...webFiles, join(base, 'package-lock.json'), join(base, 'functions', 'core', 'ingest', 'table-name-rules.ts'), join(base, 'functions', 'core', 'ingest', 'schema-diff.ts')]
+  const webFiles = [...sources(webDir)].filter((path) => !isGenerated(webDir, path))
+  const sharedFiles = [...sources(join(base, 'functions', 'shared'))]
+  const files = [...notIgnored(base, [...webFiles, ...sharedFiles]), join(base, 'package-lock.json')]
   for (const file of files.sort()) hash.update(relative(base, file)).update('\0').update(readFileSync(file)).update('\0')
   return hash.digest('hex')
 }

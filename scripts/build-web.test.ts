@@ -9,8 +9,8 @@ let base: string
 beforeEach(async () => {
   base = await mkdtemp(join(tmpdir(), 'csvlake-web-hash-'))
   await put('package-lock.json', '{}')
-  await put('functions/core/ingest/table-name-rules.ts', 'export {}')
-  await put('functions/core/ingest/schema-diff.ts', 'export {}')
+  await put('functions/shared/package.json', '{}')
+  await put('functions/shared/table-name-rules.ts', 'export {}')
   await put('web/app/page.tsx', 'export default function Page() { return null }')
   await put('web/tsconfig.json', '{}')
   // As the repository's own .gitignore has them.
@@ -57,6 +57,16 @@ describe('webSourceHash', () => {
     const changed = webSourceHash(base)
     expect(changed).not.toBe(before)
     await put('web/components/new.tsx', 'export {}')
+    expect(webSourceHash(base)).not.toBe(changed)
+  })
+
+  it('changes when the package the web shares with the server (functions/shared) changes or gains a file', async () => {
+    expect(spawnSync('git', ['init', '-q'], { cwd: base }).status).toBe(0)
+    const before = webSourceHash(base)
+    await put('functions/shared/table-name-rules.ts', 'export const MAX_TABLE_NAME_LENGTH = 64')
+    const changed = webSourceHash(base)
+    expect(changed).not.toBe(before)
+    await put('functions/shared/schema-diff.ts', 'export {}')
     expect(webSourceHash(base)).not.toBe(changed)
   })
 })

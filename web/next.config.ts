@@ -10,6 +10,9 @@ const config: NextConfig = {
   images: { unoptimized: true },
   // `npm test` type-checks web/ with tsc; the build need not do it again on every start.
   typescript: { ignoreBuildErrors: true },
+  // The rules the web shares with the server (table names, schema diff) come from the workspace
+  // package @csvlake/shared as TypeScript sources: Next compiles them like the web's own.
+  transpilePackages: ['@csvlake/shared'],
   poweredByHeader: false,
   reactStrictMode: true,
   devIndicators: false,

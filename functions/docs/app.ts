@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.ts'
-import { createApp, type RouteSpec } from '../core/http/openapi.ts'
+import { createApp } from '../core/http/openapi.ts'
 
 const ASSETS = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -21,33 +21,31 @@ const PAGE = `<!doctype html>
 </body></html>`
 
 /**
- * The OpenAPI document of every route of the API (generated from the zod schemas that validate
- * them) and a browsable docs page whose assets are served from here: it works offline. The
- * routes are each function's route data (functions/<name>/routes.ts), not its app: building the
- * document loads no service and no other function.
+ * The OpenAPI document of every route of the API, generated from the zod schemas that validate
+ * them. The routes are each function's route data (functions/<name>/routes.ts), not its app:
+ * building the document loads no service, no adapter and no other function, so the docs function
+ * and `npm run api-types` need nothing running. Loaded on demand: a cold start pays for none of it.
  */
-export function createDocsApp(deps: {
-  log: Logger
-  assets: DocsAssets
-  /** Defaults to every route of the API (./api-routes.ts). */
-  routes?: readonly RouteSpec[]
-}) {
+export async function apiDocument(): Promise<Record<string, unknown>> {
+  const [{ apiRoutes }, { openApiDocument }] = await Promise.all([
+    import('./api-routes.ts'),
+    import('../core/http/openapi-document.ts'),
+  ])
+  return openApiDocument([...apiRoutes], {
+    title: 'csvlake API',
+    version: '0.1.0',
+    description:
+      'Upload CSV files, preview them, submit them to the ingest workflow, and query them with SQL. ' +
+      'Errors always look like {"error": {"code", "message"}}. ' +
+      'With an identity provider, every call but health, config and these docs needs a bearer JWT.',
+  })
+}
+
+/** The document (made on its first request, not at start-up) and a browsable docs page whose assets are served from here: it works offline. */
+export function createDocsApp(deps: { log: Logger; assets: DocsAssets }) {
   const app = createApp(deps.log)
-  // Generated on first request, not at start-up: a cold start does not pay for it (nor loads the generator and the routes).
   let document: Record<string, unknown> | undefined
-  const generate = async () => {
-    const routes = deps.routes ?? (await import('./api-routes.ts')).apiRoutes
-    const { openApiDocument } = await import('../core/http/openapi-document.ts')
-    return openApiDocument([...routes], {
-      title: 'csvlake API',
-      version: '0.1.0',
-      description:
-        'Upload CSV files, preview them, submit them to the ingest workflow, and query them with SQL. ' +
-        'Errors always look like {"error": {"code", "message"}}. ' +
-        'With an identity provider, every call but health, config and these docs needs a bearer JWT.',
-    })
-  }
-  app.get('/api/openapi.json', async (c) => c.json((document ??= await generate())))
+  app.get('/api/openapi.json', async (c) => c.json((document ??= await apiDocument())))
   app.get('/api/docs', (c) => c.html(PAGE))
   app.get('/api/docs/:asset', async (c) => {
     const asset = c.req.param('asset')

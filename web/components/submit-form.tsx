@@ -2,8 +2,8 @@
 
 import { Loader2, Play } from 'lucide-react'
 import { useState, type FormEvent } from 'react'
-import { schemaDifferences } from '../../functions/core/ingest/schema-diff.ts'
-import { tableNameFromFile, tableNameProblem } from '../../functions/core/ingest/table-name-rules.ts'
+import { schemaDifferences } from '@csvlake/shared/schema-diff'
+import { tableNameFromFile, tableNameProblem } from '@csvlake/shared/table-name-rules'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'

@@ -3,7 +3,7 @@ import type { Column, TableEntry } from '../ports/catalog.ts'
 import type { IngestInput } from '../ports/workflow.ts'
 import { tenantId } from '../tenant.ts'
 import { registerTable } from './register-table.ts'
-import { schemaDifferences } from './schema-diff.ts'
+import { schemaDifferences } from '@csvlake/shared/schema-diff'
 
 const tenant = tenantId('t1')
 const cols: Column[] = [

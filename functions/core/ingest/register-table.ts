@@ -2,7 +2,7 @@ import { AppError } from '../errors.ts'
 import { keys } from '../keys.ts'
 import type { Column, TableEntry, TablePart } from '../ports/catalog.ts'
 import type { IngestInput } from '../ports/workflow.ts'
-import { schemaDifferences } from './schema-diff.ts'
+import { schemaDifferences } from '@csvlake/shared/schema-diff'
 
 export type Registration = { entry: TableEntry; dropParts: TablePart[] }
 

@@ -1,7 +1,7 @@
 import { doc, z } from '../zod.ts'
-import { RESERVED_WORD_MESSAGE, RESERVED_WORDS, TABLE_NAME_PATTERN, TABLE_NAME_PATTERN_MESSAGE } from './table-name-rules.ts'
+import { RESERVED_WORD_MESSAGE, RESERVED_WORDS, TABLE_NAME_PATTERN, TABLE_NAME_PATTERN_MESSAGE } from '@csvlake/shared/table-name-rules'
 
-export { RESERVED_WORDS, tableNameFromFile } from './table-name-rules.ts'
+export { RESERVED_WORDS, tableNameFromFile } from '@csvlake/shared/table-name-rules'
 
 export const TableName = doc(
   z.string().check(

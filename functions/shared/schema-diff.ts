@@ -1,4 +1,5 @@
-import type { Column } from '../ports/catalog.ts'
+/** A column as the catalog records it: its name and its Glue/Athena type name (bigint, decimal(10,2), string, ...). */
+export type Column = { name: string; type: string }
 
 /** Types a new file's column may have and still be appended to a column of the table's type. */
 const WIDENS_TO: Record<string, string[]> = {
