@@ -1,8 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { updateJson } from '../../json-records.ts'
+import { PreconditionFailed } from '../../ports/object-store.ts'
+import { DiskKeyLock } from './disk-key-lock.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
 
 let root: string
@@ -83,5 +89,99 @@ describe('DiskObjectStore', () => {
     await store.delete('jobs/t/a.json')
     await store.putBytes('jobs/t/c.json', 'c')
     expect((await store.listPage('jobs/t/', { limit: 10 })).keys).toEqual(['jobs/t/b.json', 'jobs/t/c.json'])
+  })
+})
+
+const NODE = fileURLToPath(new URL('../../../../node_modules/.bin/node', import.meta.url))
+const RACER = fileURLToPath(new URL('./disk-object-store.race.fixture.ts', import.meta.url))
+
+/**
+ * Racers in processes of their own over the same folder, started together once each is ready
+ * (so they do race); `go` starts them and answers what each printed at the end.
+ */
+async function racers(mode: 'bump' | 'create', count: number, names: string[]): Promise<{ go: () => Promise<{ won: number }[]> }> {
+  const children = names.map((name) => spawn(NODE, ['--experimental-transform-types', '--no-warnings', RACER, root, mode, String(count), name]))
+  const outputs = children.map((child) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const ready = new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('ready\n') && resolve()))
+    const ended = new Promise<{ won: number }>((resolve, reject) =>
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[1]!) as { won: number }) : reject(new Error(`racer exited ${code}`)))),
+    )
+    return { child, ready, ended }
+  })
+  await Promise.all(outputs.map((o) => o.ready))
+  return {
+    go: () => {
+      for (const o of outputs) o.child.stdin.write('go\n')
+      return Promise.all(outputs.map((o) => o.ended))
+    },
+  }
+}
+
+/** The pid of a process that has ended. */
+async function deadPid(): Promise<number> {
+  const child = spawn(NODE, ['-e', ''])
+  await new Promise((r) => child.once('exit', r))
+  return child.pid!
+}
+
+const lockOf = (key: string) => join(root, '.locks', createHash('sha1').update(key).digest('hex'))
+
+describe('DiskObjectStore conditional writes across processes', () => {
+  it('loses no change when two processes and this one read, modify and write one record at once', async () => {
+    const { go } = await racers('bump', 20, ['a', 'b'])
+    const others = go()
+    const here = Array.from({ length: 20 }, () => updateJson<{ n: number }>(store, 'usage/counter.json', (c) => ({ n: (c?.n ?? 0) + 1 }), { attempts: 1000 }))
+    await Promise.all([others, ...here])
+    expect(JSON.parse(Buffer.from((await store.getBytes('usage/counter.json'))!).toString())).toEqual({ n: 60 })
+  })
+
+  it('lets exactly one process create each record when processes race to create the same ones', async () => {
+    const [a, b] = await (await racers('create', 30, ['a', 'b'])).go()
+    expect(a.won + b.won).toBe(30)
+    const holders = await Promise.all(Array.from({ length: 30 }, async (_, i) => Buffer.from((await store.getBytes(`jobs/t/race-${i}.json`))!).toString()))
+    expect(holders.filter((h) => h === 'a')).toHaveLength(a.won)
+  })
+
+  it('breaks a lock left by a process that died holding it, and writes', async () => {
+    await mkdir(join(root, '.locks'), { recursive: true })
+    await writeFile(lockOf('catalog/t/sales.json'), `${await deadPid()} 5b0c`)
+    const started = Date.now()
+    await store.putBytes('catalog/t/sales.json', '{}', { ifNoneMatch: '*' })
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(await readdir(join(root, '.locks'))).toEqual([])
+  })
+
+  it('breaks a lock older than a minute even if its pid now belongs to a live process', async () => {
+    await mkdir(join(root, '.locks'), { recursive: true })
+    await writeFile(lockOf('catalog/t/sales.json'), `${process.pid} 5b0c`)
+    const old = new Date(Date.now() - 120_000)
+    await utimes(lockOf('catalog/t/sales.json'), old, old)
+    await store.putBytes('catalog/t/sales.json', '{}', { ifNoneMatch: '*' })
+    expect(await readdir(join(root, '.locks'))).toEqual([])
+  })
+
+  it('waits for a lock a live process holds, and never breaks it', async () => {
+    const dirs = { locks: join(root, '.locks'), temp: join(root, '.tmp') }
+    const one = new DiskKeyLock(dirs)
+    const two = new DiskKeyLock(dirs)
+    const order: string[] = []
+    const first = one.run('k', async () => {
+      order.push('one in')
+      await new Promise((r) => setTimeout(r, 100))
+      order.push('one out')
+    })
+    await new Promise((r) => setTimeout(r, 10))
+    await Promise.all([first, two.run('k', async () => void order.push('two'))])
+    expect(order).toEqual(['one in', 'one out', 'two'])
+  })
+
+  it('keeps lock files out of listings', async () => {
+    await store.putBytes('catalog/t/a.json', '{}', { ifNoneMatch: '*' })
+    await mkdir(join(root, '.locks'), { recursive: true })
+    await writeFile(join(root, '.locks', 'left-over'), '1 x')
+    expect(await store.list('')).toEqual(['catalog/t/a.json'])
+    await expect(store.putBytes('catalog/t/a.json', '{}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(PreconditionFailed)
   })
 })
