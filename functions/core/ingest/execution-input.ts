@@ -1,19 +1,115 @@
-import type { IngestInput } from '../ports/workflow.ts'
+import type { Column } from '../ports/catalog.ts'
+import type { IngestInput, IngestResult, RejectedRow } from '../ports/workflow.ts'
 
-/** The names the state machine's AWS integrations need, derived from one submit. */
-export type ExecutionNames = { bucket: string; crawlerRole: string; workGroup: string }
+/** Where the AWS integrations of one deployment live: the bucket, roles, Athena workgroup and EKS cluster. */
+export type ExecutionNames = {
+  bucket: string
+  crawlerRole: string
+  workGroup: string
+  /** The EKS cluster that runs csvlake's prepare image as Kubernetes Jobs (eks:runJob.sync). */
+  eks?: { clusterName: string; endpoint: string; certificateAuthority: string; namespace: string; serviceAccount: string; image: string }
+}
 
-/** The input of one execution of `statemachines/ingest.asl.json`. */
+const LOCAL_EKS = { clusterName: 'local', endpoint: 'https://local', certificateAuthority: 'local', namespace: 'local', serviceAccount: 'local', image: 'local' }
+
+/**
+ * The input of one execution of `statemachines/ingest.asl.json`: the submit, and under `names`
+ * every name its AWS integrations use, derived here once (the ASL only reads them). The layout is
+ * the S3 one: parts of a table live under `ingest_job={jobId}/`, the Hive partition layout that
+ * Athena partition projection reads. Counters the state machine keeps start at 0.
+ */
 export function executionInput(input: IngestInput, names: ExecutionNames) {
+  const t = input.tenant
+  const under = (t as string).replaceAll('-', '_')
+  const stagedKey = `staging/${t}/${input.jobId}/data.csv`
+  const outcomeKey = `staging/${t}/${input.jobId}/outcome.json`
+  const tableKeyPrefix = `lake/${t}/${input.table}/`
+  const partKey = `${tableKeyPrefix}ingest_job=${input.jobId}/data.parquet`
   return {
     ...input,
-    bucket: names.bucket,
-    crawlerRole: names.crawlerRole,
-    workGroup: names.workGroup,
-    crawlerName: `csvlake-${input.jobId}`,
-    database: `csvlake_${input.tenant.replaceAll('-', '_')}`,
-    stagingDatabase: `csvlake_staging_${input.tenant.replaceAll('-', '_')}`,
-    containsHeader: input.dialect.header ? 'PRESENT' : 'ABSENT',
+    names: {
+      bucket: names.bucket,
+      crawlerRole: names.crawlerRole,
+      workGroup: names.workGroup,
+      eks: names.eks ?? LOCAL_EKS,
+      k8sJobName: `csvlake-${input.jobId.replaceAll('_', '-')}`,
+      crawler: `csvlake-${input.jobId}`,
+      classifier: `csvlake-${input.jobId}`,
+      database: `csvlake_${under}`,
+      stagingDatabase: `csvlake_staging_${under}`,
+      // Glue names a crawled table after its folder, with the crawler's TablePrefix.
+      crawledTable: `${input.jobId}_${input.jobId}`,
+      parquetTable: `${input.jobId}_parquet`,
+      containsHeader: input.dialect.header ? 'PRESENT' : 'ABSENT',
+      stagedFolder: `s3://${names.bucket}/staging/${t}/${input.jobId}/`,
+      stagedKey,
+      outcomeKey,
+      stagedObjects: [{ Key: stagedKey }, { Key: outcomeKey }],
+      tableKeyPrefix,
+      tableLocation: `s3://${names.bucket}/${tableKeyPrefix}`,
+      partKey,
+      partLocation: `s3://${names.bucket}/${tableKeyPrefix}ingest_job=${input.jobId}/`,
+    },
+    conflicts: { n: 0 },
+  }
+}
+
+/** What the conversion writes to `outcomeKey` (locally and from the prepare image): the ASL reads it with GetObject. */
+export type ConversionOutcome = {
+  /** Glue's column shape, as CreateTable takes it. */
+  columns: { Name: string; Type: string }[]
+  rowsRead: number
+  rowsLoaded: number
+  rowsRejected: number
+  rejected: RejectedRow[]
+  /** The columns as one string, kept in the table's parameters: an append checks it with StringEquals. */
+  schemaKey: string
+  /** A predicate that reads every column, for CheckParquet's Athena query. */
+  checkPredicate: string
+}
+
+export function schemaKey(columns: Column[]): string {
+  return JSON.stringify(columns.map((c) => [c.name, c.type]))
+}
+
+/** The conversion outcome of `columns` and counts, as the ASL expects it. */
+export function conversionOutcome(columns: Column[], counts: { rowsLoaded: number; rowsRejected: number; rejected: RejectedRow[] }): ConversionOutcome {
+  const quoted = columns.map((c) => `"${c.name.replaceAll('"', '""')}"`)
+  return {
+    columns: columns.map((c) => ({ Name: c.name, Type: c.type })),
+    rowsRead: counts.rowsLoaded + counts.rowsRejected,
+    rowsLoaded: counts.rowsLoaded,
+    rowsRejected: counts.rowsRejected,
+    rejected: counts.rejected,
+    schemaKey: schemaKey(columns),
+    checkPredicate: `coalesce(${[...quoted.map((q) => `CAST(${q} AS varchar)`), "''"].join(', ')}) IS NOT NULL`,
+  }
+}
+
+/**
+ * The job's result from the execution's output (the ASL's IngestSucceeded state): the one place
+ * a result comes from, on both backends. Undefined when the output is not one.
+ */
+export function resultFromOutput(output: unknown): IngestResult | undefined {
+  const o = (typeof output === 'string' ? safeJson(output) : output) as Record<string, unknown> | undefined
+  if (!o || typeof o !== 'object' || typeof o.table !== 'string' || !Array.isArray(o.columns)) return undefined
+  const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0))
+  return {
+    table: o.table,
+    columns: (o.columns as { Name?: string; Type?: string; name?: string; type?: string }[]).map((c) => ({ name: String(c.Name ?? c.name), type: String(c.Type ?? c.type) })),
+    rowsRead: num(o.rowsRead),
+    rowsLoaded: num(o.rowsLoaded),
+    rowsRejected: num(o.rowsRejected),
+    rejected: Array.isArray(o.rejected) ? (o.rejected as RejectedRow[]) : [],
+    tableRowCount: num(o.tableRowCount),
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 
@@ -27,7 +123,11 @@ export function taskError(name: string, cause: { code: string; message: string; 
   return err
 }
 
-/** Reads a Cause back; causes from elsewhere (AWS, the runner itself) are plain text. */
+/**
+ * Reads a Cause back: csvlake's own causes are JSON with a code and a message; a failed Athena
+ * .sync task's Cause is the query execution, whose StateChangeReason says why; other causes (AWS,
+ * the runner itself) are plain text.
+ */
 export function parseCause(cause: unknown): { code: string; message: string; [k: string]: unknown } {
   if (typeof cause === 'string') {
     try {
@@ -35,6 +135,8 @@ export function parseCause(cause: unknown): { code: string; message: string; [k:
       if (parsed && typeof parsed === 'object' && 'message' in parsed) {
         return parsed as { code: string; message: string }
       }
+      const reason = (parsed as { QueryExecution?: { Status?: { StateChangeReason?: unknown } } } | null)?.QueryExecution?.Status?.StateChangeReason
+      if (typeof reason === 'string') return { code: 'PARQUET_CHECK_FAILED', message: reason }
     } catch {
       // plain text
     }

@@ -72,7 +72,8 @@ export class LocalGlue {
 
   getCrawler(name: string) {
     const c = this.crawler(name)
-    return { Crawler: { Name: c.name, State: c.state, LastCrawl: c.lastCrawl ?? null } }
+    // As Glue: a crawler that has not crawled yet has no LastCrawl at all.
+    return { Crawler: { Name: c.name, State: c.state, ...(c.lastCrawl ? { LastCrawl: c.lastCrawl } : {}) } }
   }
 
   getTable(database: string, name: string) {
@@ -88,14 +89,25 @@ export class LocalGlue {
     }
   }
 
+  /** As Glue, each resource is deleted on its own (the state machine's clean-up calls each). Missing ones are no error here. */
   deleteCrawler(name: string) {
-    const c = this.crawlers.get(name)
-    if (c) {
-      this.tables.delete(`${c.database}.${tableName(c)}`)
-      this.classifiers.delete(c.classifier)
-      this.crawlers.delete(name)
-    }
+    this.crawlers.delete(name)
     return {}
+  }
+
+  deleteClassifier(name: string) {
+    this.classifiers.delete(name)
+    return {}
+  }
+
+  deleteTable(database: string, name: string) {
+    this.tables.delete(`${database}.${name}`)
+    return {}
+  }
+
+  /** What is still held (for tests: a run leaves nothing behind). */
+  held(): { crawlers: number; classifiers: number; tables: number } {
+    return { crawlers: this.crawlers.size, classifiers: this.classifiers.size, tables: this.tables.size }
   }
 
   private async crawl(crawler: Crawler, dialect: Dialect): Promise<void> {

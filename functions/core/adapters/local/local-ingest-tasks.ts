@@ -6,14 +6,14 @@ import { createWriteStream } from 'node:fs'
 import { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors.ts'
-import { taskError } from '../../ingest/execution-input.ts'
+import { conversionOutcome, schemaKey, taskError, type ConversionOutcome } from '../../ingest/execution-input.ts'
 import { withoutPaths } from '../../ingest/path-free-message.ts'
 import { inflateLimit, type InflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
 import { registerTable } from '../../ingest/register-table.ts'
 import { schemaDifferences } from '@csvlake/shared/schema-diff'
 import { keys } from '../../keys.ts'
-import type { Catalog, Column, TablePart } from '../../ports/catalog.ts'
-import type { IngestInput, IngestResult } from '../../ports/workflow.ts'
+import type { Catalog, Column, TableEntry, TablePart } from '../../ports/catalog.ts'
+import type { IngestInput } from '../../ports/workflow.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
 import { isCsvError, RowError, type DuckDbIngest } from './duckdb-ingest.ts'
 import type { LocalGlue } from './local-glue.ts'
@@ -31,30 +31,60 @@ export type LocalTaskDeps = {
 type Params = Record<string, unknown>
 type Handler = (params: Params) => Promise<unknown>
 
-/** What the job learns as it runs, for its record; the state machine carries only AWS shapes. */
-export type TaskProgress = { result?: IngestResult }
-
 /**
  * The local stand-ins for the state machine's Task states, by state name. Each does what its AWS
- * integration does, on the local adapters, and returns the same response shape.
+ * integration does, on the local adapters, and answers its response shape; what a later state needs
+ * travels in the state, as on Step Functions (the conversion's outcome is an object in the store,
+ * read back by ReadConversion as S3 GetObject would), and the job's result is the execution's output.
  */
-export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progress: TaskProgress): Record<string, Handler> {
+export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Record<string, Handler> {
   const staged = keys.staging(input.tenant, input.jobId)
+  const outcomeKey = keys.stagingDir(input.tenant, input.jobId) + 'outcome.json'
   const partKey = keys.lakePart(input.tenant, input.table, input.jobId)
+  const crawlerName = `csvlake-${input.jobId}`
   let crawled: Column[] | undefined
   let sampled = false
-  let converted: { rowsLoaded: number; rowsRejected: number; rejected: IngestResult['rejected']; columns: Column[] } | undefined
+  let converted: { columns: Column[]; rows: number } | undefined
   let registered = false
 
-  const cleanUp = async () => {
-    deps.glue.deleteCrawler(`csvlake-${input.jobId}`)
-    await deps.store.deletePrefix(keys.stagingDir(input.tenant, input.jobId))
+  const getObject = async () => {
+    const body = await deps.store.getBytes(outcomeKey)
+    if (!body) throw taskError('S3.NoSuchKey', { code: 'NoSuchKey', message: 'The specified key does not exist.' })
+    return { Body: Buffer.from(body).toString('utf8'), ContentType: 'application/json' }
+  }
+
+  /** Glue UpdateTable/CreateTable on the local catalog: one change at a time, refused when the table moved on since VersionId. */
+  const register = async (versionId?: string) => {
+    if (!converted) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'Nothing was converted' })
+    const { columns, rows } = converted
+    const part = { key: partKey, rows, jobId: input.jobId, fileId: input.fileId }
+    let dropParts: TablePart[] = []
+    try {
+      await deps.catalog.update(input.tenant, input.table, (existing) => {
+        if (versionId !== undefined && (!existing || versionOf(existing) !== versionId)) {
+          throw taskError('Glue.ConcurrentModificationException', { code: 'CONFLICT', message: `Table ${input.table} changed since it was read` })
+        }
+        const registration = registerTable(existing, input, columns, part, deps.now())
+        dropParts = registration.dropParts
+        return registration.entry
+      })
+    } catch (err) {
+      if (err instanceof AppError) {
+        const name = err.code === 'TABLE_EXISTS' ? 'Glue.AlreadyExistsException' : `Csvlake.${err.code}`
+        throw taskError(name, { code: err.code, message: err.message })
+      }
+      throw err
+    }
+    registered = true
+    // The entry was written atomically first; the replaced parts are deleted only after.
+    for (const old of dropParts) await deps.store.deletePrefix(dirname(old.key) + '/')
+    return {}
   }
 
   return withoutDataFolder(deps.store.root, {
     StageFile: async () => {
       await stage(deps, input, staged)
-      return { CopyObjectResult: { LastModified: deps.now().toISOString() } }
+      return { status: { succeeded: 1 } }
     },
     CreateClassifier: async (p) => {
       const csv = p.CsvClassifier as { Name: string; Delimiter: string; QuoteSymbol: string }
@@ -73,77 +103,97 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput, progre
       return table
     },
     ConvertToParquet: async () => {
-      if (!crawled) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'No crawled schema to convert with' })
-      const source = deps.store.pathOf(staged)
-      const target = deps.store.pathOf(partKey)
-      // Skipping bad rows needs types from every row: a sampled type would turn good rows into rejects.
-      if (sampled && input.onError === 'skip') crawled = await deps.ingest.crawl(source, input.dialect, { wholeFile: true })
-      const convert = async (types: Column[], guarded: boolean) => {
-        const columns = await appendTypes(deps.catalog, input, types)
-        return { ...(await deps.ingest.convert(source, input.dialect, columns, target, input.onError, { guarded })), columns }
-      }
       try {
-        try {
-          converted = await convert(crawled, sampled && input.onError === 'fail')
-        } catch (err) {
-          // A value the sampled types do not hold: infer from every row, then convert again.
-          if (!(sampled && input.onError === 'fail' && isCsvError(err))) throw err
-          converted = await convert(await deps.ingest.crawl(source, input.dialect, { wholeFile: true }), false)
-        }
-        return {
-          QueryExecution: {
-            QueryExecutionId: input.jobId,
-            Statistics: { RowsLoaded: converted.rowsLoaded, RowsRejected: converted.rowsRejected },
-          },
-        }
+        const outcome = await convert()
+        await deps.store.putBytes(outcomeKey, JSON.stringify(outcome))
+        return { status: { succeeded: 1 } }
       } catch (err) {
-        if (err instanceof RowError) {
-          throw taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: err.message, line: err.line, column: err.column, value: err.value })
-        }
-        throw err
+        const failure = err instanceof RowError
+          ? taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: err.message, line: err.line, column: err.column, value: err.value })
+          : err
+        // As the prepare image does: the cause, for ReadConversionError, then the Job fails.
+        if (failure instanceof Error && failure.message.startsWith('{')) await deps.store.putBytes(outcomeKey, failure.message).catch(() => undefined)
+        throw failure
       }
     },
-    RegisterTable: async () => {
-      if (!converted) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'Nothing was converted' })
-      const { rowsLoaded, rowsRejected, rejected, columns } = converted
-      const part = { key: partKey, rows: rowsLoaded, jobId: input.jobId, fileId: input.fileId }
-      let dropParts: TablePart[] = []
-      let entry
-      try {
-        // One change to a table at a time: two appends never lose one another's part.
-        entry = await deps.catalog.update(input.tenant, input.table, (existing) => {
-          const registration = registerTable(existing, input, columns, part, deps.now())
-          dropParts = registration.dropParts
-          return registration.entry
-        })
-      } catch (err) {
-        if (err instanceof AppError) throw taskError(`Csvlake.${err.code}`, { code: err.code, message: err.message })
-        throw err
+    ReadConversion: getObject,
+    ReadConversionError: getObject,
+    // DuckDB wrote the Parquet with these very types: there is no second engine to check it with.
+    CreateParquetTable: async () => ({}),
+    CheckParquet: async () => ({ QueryExecution: { QueryExecutionId: input.jobId, Status: { State: 'SUCCEEDED' } } }),
+    // One JSON catalog holds every tenant's tables: there is no database to make.
+    CreateDatabase: async () => ({}),
+    ReadTable: async () => {
+      const entry = await deps.catalog.get(input.tenant, input.table)
+      if (!entry) {
+        throw taskError('Glue.EntityNotFoundException', { code: 'NOT_FOUND', message: `There is no table ${input.table} to append to; submit with mode "create".` })
       }
-      registered = true
-      // The entry was written atomically first; the replaced parts are deleted only after.
-      for (const old of dropParts) await deps.store.deletePrefix(dirname(old.key) + '/')
-      progress.result = {
-        table: input.table,
-        columns: entry.columns,
-        rowsRead: rowsLoaded + rowsRejected,
-        rowsLoaded,
-        rowsRejected,
-        rejected,
-        tableRowCount: entry.rowCount,
+      return {
+        Table: {
+          Name: entry.name,
+          VersionId: versionOf(entry),
+          Parameters: { csvlake_parts: entry.parts.map((p) => p.jobId).join(','), csvlake_rows: String(entry.rowCount), csvlake_schema: schemaKey(entry.columns) },
+        },
       }
-      return { table: input.table, rowCount: entry.rowCount }
     },
-    CleanUp: async () => {
-      await cleanUp()
-      return {}
-    },
+    CreateTable: async () => register(),
+    AppendPart: async (p) => register(String(p.VersionId)),
+    ReplaceTable: async (p) => register(String(p.VersionId)),
+    // ReplaceTable removed the replaced parts' folders already (the local layout is not S3's).
+    DeleteReplacedPart: async () => ({}),
     CleanUpAfterFailure: async () => {
-      await cleanUp()
       if (!registered) await deps.store.deletePrefix(dirname(partKey) + '/')
       return {}
     },
+    StopCrawler: async () => ({}),
+    CleanUp: async () => deps.glue.deleteCrawler(crawlerName),
+    DeleteClassifier: async () => deps.glue.deleteClassifier(crawlerName),
+    DeleteCrawledTable: async (p) => deps.glue.deleteTable(String(p.DatabaseName), String(p.Name)),
+    DeleteParquetTable: async () => ({}),
+    DeleteStagedFiles: async () => {
+      await deps.store.deletePrefix(keys.stagingDir(input.tenant, input.jobId))
+      return { Deleted: [] }
+    },
   })
+
+  async function convert(): Promise<ConversionOutcome> {
+    if (!crawled) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'No crawled schema to convert with' })
+    const source = deps.store.pathOf(staged)
+    const target = deps.store.pathOf(partKey)
+    // Skipping bad rows needs types from every row: a sampled type would turn good rows into rejects.
+    if (sampled && input.onError === 'skip') crawled = await deps.ingest.crawl(source, input.dialect, { wholeFile: true })
+    const run = async (types: Column[], guarded: boolean) => {
+      const columns = await appendTypes(deps.catalog, input, types)
+      return { ...(await deps.ingest.convert(source, input.dialect, columns, target, input.onError, { guarded })), columns }
+    }
+    let result
+    try {
+      result = await run(crawled, sampled && input.onError === 'fail')
+    } catch (err) {
+      // A value the sampled types do not hold: infer from every row, then convert again.
+      if (!(sampled && input.onError === 'fail' && isCsvError(err))) throw err
+      result = await run(await deps.ingest.crawl(source, input.dialect, { wholeFile: true }), false)
+    }
+    await refuseSchemaDrift(deps.catalog, input, result.columns)
+    converted = { columns: result.columns, rows: result.rowsLoaded }
+    return conversionOutcome(result.columns, result)
+  }
+}
+
+/** Glue's VersionId, locally: what changes whenever the entry does. */
+function versionOf(entry: TableEntry): string {
+  return `${entry.updatedAt}#${entry.parts.length}#${entry.rowCount}`
+}
+
+/** An append whose types do not fit the table fails here, naming the columns, before anything is registered. */
+async function refuseSchemaDrift(catalog: Catalog, input: IngestInput, columns: Column[]): Promise<void> {
+  if (input.mode !== 'append') return
+  const existing = await catalog.get(input.tenant, input.table)
+  if (!existing) return
+  const problems = schemaDifferences(existing.columns, columns)
+  if (problems.length) {
+    throw taskError('Csvlake.SCHEMA_MISMATCH', { code: 'SCHEMA_MISMATCH', message: `Cannot append to ${input.table}: ${problems.join('; ')}.` })
+  }
 }
 
 /**

@@ -26,8 +26,8 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
   const workflow = new LocalWorkflow({
     store,
     definition,
-    tasksFor: (input, progress) =>
-      localIngestTasks({ store, catalog, glue, ingest, now, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes, reserve: (t, atMost) => usage.reserve(t, { atMost, what: 'This .csv.gz, inflated,' }) } }, input, progress),
+    tasksFor: (input) =>
+      localIngestTasks({ store, catalog, glue, ingest, now, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes, reserve: (t, atMost) => usage.reserve(t, { atMost, what: 'This .csv.gz, inflated,' }) } }, input),
     waitMs: config.localWaitMs,
     cleanUpDead: async (record) => {
       const entry = await catalog.get(record.tenant, record.input.table)

@@ -1,22 +1,21 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
 import { AppError, notFound } from '../../errors.ts'
-import { executionInput, parseCause } from '../../ingest/execution-input.ts'
+import { executionInput, parseCause, resultFromOutput } from '../../ingest/execution-input.ts'
 import { readJson, writeJson } from '../../json-records.ts'
 import { keys } from '../../keys.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
 import type { IngestInput, JobRecord, JobStep, Workflow } from '../../ports/workflow.ts'
 import type { TenantId } from '../../tenant.ts'
-import type { TaskProgress } from './local-ingest-tasks.ts'
 
 type Handlers = Record<string, (params: Record<string, unknown>) => Promise<unknown>>
-type Event = { type: string; timestamp: number; state?: { name: string; type: string }; Error?: string; Cause?: unknown }
+type Event = { type: string; timestamp: number; state?: { name: string; type: string }; Error?: string; Cause?: unknown; output?: unknown }
 
 export type LocalWorkflowDeps = {
   store: ObjectStore
   definition: StateMachineDefinition
   /** The local Task handlers for one execution. */
-  tasksFor: (input: IngestInput, progress: TaskProgress) => Handlers
+  tasksFor: (input: IngestInput) => Handlers
   /** What a Wait state lasts locally, in ms, instead of its ASL seconds. */
   waitMs: number
   /** Cleans up what a job that died with the process left (staged copy, unregistered Parquet). */
@@ -34,7 +33,8 @@ export type LocalWorkflowDeps = {
 /**
  * Runs `statemachines/ingest.asl.json` in process with aws-local-stepfunctions, every Task state
  * overridden by its local handler. The job record (one step per state) is rebuilt from the
- * execution's event log and kept in the object store, so job-status survives a restart.
+ * execution's event log and kept in the object store, so job-status survives a restart; the
+ * job's result is the execution's output, as on Step Functions.
  */
 export class LocalWorkflow implements Workflow {
   private readonly running = new Map<string, { tenant: TenantId; abort: () => void; done: Promise<void> }>()
@@ -45,6 +45,9 @@ export class LocalWorkflow implements Workflow {
   }
 
   async start(input: IngestInput): Promise<JobRecord> {
+    // Idempotent by job id, as StartExecution is by name: a second start answers the first.
+    const known = await readJson<JobRecord>(this.deps.store, keys.job(input.tenant, input.jobId))
+    if (known) return known
     const mine = [...this.running.values()].filter((r) => r.tenant === input.tenant).length
     if (mine >= (this.deps.maxRunningPerTenant ?? Number.POSITIVE_INFINITY)) {
       throw new AppError('TOO_MANY_REQUESTS', `You have ${mine} jobs running, the most one user may (CSVLAKE_TENANT_MAX_JOBS); submit again when one has ended.`, { retryAfterSeconds: 5 })
@@ -61,7 +64,6 @@ export class LocalWorkflow implements Workflow {
       executionArn: `local:execution:ingest:${input.jobId}`,
     }
     let execution: ReturnType<StateMachine['run']>
-    const progress: TaskProgress = {}
     try {
       // In the index before the record says RUNNING: a job that dies is always found at start-up.
       await this.deps.store.putBytes(keys.runningJob(input.tenant, input.jobId), '')
@@ -73,7 +75,7 @@ export class LocalWorkflow implements Workflow {
       )
       execution = this.machine.run(executionInput(input, { bucket: 'local', crawlerRole: 'local', workGroup: 'local' }), {
         overrides: {
-          taskResourceLocalHandlers: this.deps.tasksFor(input, progress) as never,
+          taskResourceLocalHandlers: this.deps.tasksFor(input) as never,
           waitTimeOverrides: waits,
           retryIntervalOverrides: Object.fromEntries(Object.keys(this.deps.definition.States).map((n) => [n, this.deps.waitMs])),
         },
@@ -86,7 +88,7 @@ export class LocalWorkflow implements Workflow {
       await this.deps.store.delete(keys.runningJob(input.tenant, input.jobId)).catch(() => undefined)
       throw err
     }
-    const done = this.follow(record, execution.eventLogs as AsyncGenerator<Event>, execution.result, progress)
+    const done = this.follow(record, execution.eventLogs as AsyncGenerator<Event>, execution.result)
     this.running.set(input.jobId, { tenant: input.tenant, abort: execution.abort, done })
     void done.finally(() => this.running.delete(input.jobId))
     return structuredClone(record)
@@ -153,7 +155,7 @@ export class LocalWorkflow implements Workflow {
     this.deps.dispose?.()
   }
 
-  private async follow(record: JobRecord, events: AsyncGenerator<Event>, result: Promise<unknown>, progress: TaskProgress) {
+  private async follow(record: JobRecord, events: AsyncGenerator<Event>, result: Promise<unknown>) {
     let saving = Promise.resolve()
     const save = () => {
       const snapshot = structuredClone(record)
@@ -161,9 +163,8 @@ export class LocalWorkflow implements Workflow {
     }
     try {
       for await (const event of events) {
+        // The result (the execution's output) goes in with the status, so no reader sees SUCCEEDED without its table.
         if (!applyEvent(record, event)) continue
-        // The result goes in with the status, so no reader sees SUCCEEDED without its table.
-        if (record.status === 'SUCCEEDED' && progress.result) record.result = progress.result
         save()
       }
       await result.catch(() => undefined)
@@ -173,7 +174,6 @@ export class LocalWorkflow implements Workflow {
     if (record.status === 'RUNNING') {
       Object.assign(record, this.failed(record, 'The workflow was stopped before it finished (csvlake is shutting down). Submit the file again.'))
     }
-    if (record.status === 'SUCCEEDED' && progress.result) record.result = progress.result
     save()
     await saving
     await this.deps.store.delete(keys.runningJob(record.tenant, record.jobId)).catch((err) => this.deps.log.error('removing a job from the running index failed', { err: String(err) }))
@@ -243,10 +243,13 @@ export function applyEvent(record: JobRecord, event: Event): boolean {
       delete s.error
       return true
     }
-    case 'ExecutionSucceeded':
+    case 'ExecutionSucceeded': {
       record.status = 'SUCCEEDED'
       record.endedAt = at
+      const result = resultFromOutput(event.output)
+      if (result) record.result = result
       return true
+    }
     case 'ExecutionFailed': {
       const cause = parseCause(event.Cause)
       record.status = 'FAILED'
