@@ -99,6 +99,18 @@ describe('the domain folders', () => {
   })
 })
 
+describe('@csvlake/shared (functions/shared), which the web imports too', () => {
+  it('imports nothing outside itself: the web build must not pull in server code or packages', () => {
+    const shared = join(functionsDir, 'shared')
+    const problems = [...tsFiles(shared)].flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((s) => !s.startsWith('.') || !resolve(dirname(file), s).startsWith(shared + sep))
+        .map((s) => `${relative(functionsDir, file)} imports ${s}`),
+    )
+    expect(problems).toEqual([])
+  })
+})
+
 describe('the docs function', () => {
   it('builds its document from route data alone: it imports no app, no gateway and no adapter', () => {
     const docs = [...tsFiles(join(functionsDir, 'docs'))].filter((f) => !f.endsWith('main.ts'))
