@@ -138,7 +138,7 @@ describe('DiskObjectStore conditional writes across processes', () => {
   })
 
   it('lets exactly one process create each record when processes race to create the same ones', async () => {
-    const [a, b] = await (await racers('create', 30, ['a', 'b'])).go()
+    const [a, b] = (await (await racers('create', 30, ['a', 'b'])).go()) as [{ won: number }, { won: number }]
     expect(a.won + b.won).toBe(30)
     const holders = await Promise.all(Array.from({ length: 30 }, async (_, i) => Buffer.from((await store.getBytes(`jobs/t/race-${i}.json`))!).toString()))
     expect(holders.filter((h) => h === 'a')).toHaveLength(a.won)

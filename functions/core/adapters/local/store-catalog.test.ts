@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { TableEntry } from '../../ports/catalog.ts'
+import { registerTable } from '../../ingest/register-table.ts'
+import type { TableEntry, TablePart } from '../../ports/catalog.ts'
+import type { IngestInput } from '../../ports/workflow.ts'
 import { tenantId } from '../../tenant.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
 import { StoreCatalog } from './store-catalog.ts'
@@ -67,4 +69,49 @@ describe('StoreCatalog', () => {
     expect(await catalog.delete(t, 'sales')).toBe(false)
     expect(await catalog.list(t)).toEqual([])
   })
+
+  it('seen from two replicas over one folder, loses no append registered by either', async () => {
+    const replicas = [new StoreCatalog(new DiskObjectStore(root)), new StoreCatalog(new DiskObjectStore(root))]
+    await replicas[0]!.put({ ...entry(0), parts: [] })
+    await Promise.all(
+      replicas.flatMap((replica, r) =>
+        Array.from({ length: 10 }, (_, i) => {
+          const jobId = `j${r}-${i}`
+          return replica.update(t, 'sales', (existing) => registerTable(existing, ingest('append', jobId), existing!.columns, part(jobId), new Date()).entry)
+        }),
+      ),
+    )
+    const final = await catalog.get(t, 'sales')
+    expect(final?.parts).toHaveLength(20)
+    expect(final?.rowCount).toBe(20)
+  })
+
+  it('drops the parts the written replace saw, when a change runs again (as the RegisterTable task keeps them)', async () => {
+    const other = new StoreCatalog(new DiskObjectStore(root))
+    await catalog.put({ ...entry(1), parts: [part('j0')] })
+    // As local-ingest-tasks' RegisterTable does: dropParts is set by each run, used after update.
+    let dropParts: TablePart[] = []
+    let runs = 0
+    await catalog.update(t, 'sales', async (existing) => {
+      if (++runs === 1) await other.update(t, 'sales', (e) => registerTable(e, ingest('append', 'j1'), e!.columns, part('j1'), new Date()).entry)
+      const registration = registerTable(existing, ingest('replace', 'j2'), existing!.columns, part('j2'), new Date())
+      dropParts = registration.dropParts
+      return registration.entry
+    })
+    expect(runs).toBe(2)
+    expect(dropParts.map((p) => p.jobId)).toEqual(['j0', 'j1'])
+    expect((await catalog.get(t, 'sales'))?.parts.map((p) => p.jobId)).toEqual(['j2'])
+  })
+})
+
+const part = (jobId: string): TablePart => ({ key: `lake/t1/sales/${jobId}/data.parquet`, rows: 1, jobId, fileId: 'f1' })
+const ingest = (mode: IngestInput['mode'], jobId: string): IngestInput => ({
+  jobId,
+  tenant: t,
+  fileId: 'f1',
+  fileName: 'sales.csv',
+  table: 'sales',
+  mode,
+  onError: 'fail',
+  dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['n'] },
 })
