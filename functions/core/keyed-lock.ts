@@ -1,4 +1,9 @@
-/** Runs work for the same key one at a time, in order (in this process). */
+/**
+ * Runs work for the same key one at a time, in order - in this process only. Replicas (other
+ * processes, functions scaled out) do not see it: what they share is guarded by conditional
+ * writes in the store (ObjectStore.putBytes ifMatch / ifNoneMatch); this only spares one
+ * process's own callers from conflicting with each other.
+ */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>()
 

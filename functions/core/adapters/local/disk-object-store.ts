@@ -104,7 +104,13 @@ export class DiskObjectStore implements ObjectStore {
       await rm(temp, { force: true })
       throw err
     }
-    return { etag: etagOf(data) }
+    // A string (immutable) is hashed only if asked for: most writers (query records, markers) never read it.
+    if (typeof data !== 'string') return { etag: etagOf(data) }
+    return {
+      get etag() {
+        return etagOf(data)
+      },
+    }
   }
 
   /** A conditional write, under the key's lock: the check and the write are one step to other writers. */
