@@ -33,20 +33,40 @@ const input: IngestInput = {
   dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['x'] },
 }
 
+/** What the conversion wrote, read back by ReadConversion (S3 GetObject's Body). */
+const outcome = { columns: [{ Name: 'x', Type: 'bigint' }], rowsRead: 3, rowsLoaded: 2, rowsRejected: 1, rejected: [{ line: 3, column: null, value: 'z', message: 'bad' }], schemaKey: '[["x","bigint"]]', checkPredicate: 'true' }
+
 /** AWS-shaped answers for every Task of the real ASL file, with hooks to make a state misbehave. */
 function tasks(over: Partial<Handlers> = {}, seen: Record<string, unknown> = {}): Handlers {
   let polls = 0
+  const ok = async () => ({})
   const base: Handlers = {
-    StageFile: async () => ({}),
-    CreateClassifier: async () => ({}),
-    CreateCrawler: async () => ({}),
-    StartCrawler: async () => ({}),
+    StageFile: ok,
+    CreateClassifier: ok,
+    CreateCrawler: ok,
+    StartCrawler: ok,
     GetCrawler: async () => ({ Crawler: { State: ++polls < 3 ? 'RUNNING' : 'READY', LastCrawl: { Status: 'SUCCEEDED' } } }),
     GetCrawledTable: async () => ({ Table: { Name: 't', StorageDescriptor: { Columns: [{ Name: 'x', Type: 'bigint' }], Location: 's3://b/x/' } } }),
-    ConvertToParquet: async () => ({ QueryExecution: { QueryExecutionId: 'q', Statistics: {} } }),
-    RegisterTable: async () => ({ table: 'a', rowCount: 1 }),
-    CleanUp: async () => ({}),
-    CleanUpAfterFailure: async () => ({}),
+    ConvertToParquet: ok,
+    ReadConversion: async () => ({ Body: JSON.stringify(outcome) }),
+    ReadConversionError: async () => {
+      throw taskError('S3.NoSuchKeyException', { code: 'NoSuchKey', message: 'The specified key does not exist.' })
+    },
+    CreateParquetTable: ok,
+    CheckParquet: async () => ({ QueryExecution: { QueryExecutionId: 'q', Status: { State: 'SUCCEEDED' } } }),
+    CreateDatabase: ok,
+    ReadTable: async () => ({ Table: { Name: 'a', VersionId: '1', Parameters: { csvlake_parts: 'j_1', csvlake_rows: '5', csvlake_schema: outcome.schemaKey } } }),
+    CreateTable: ok,
+    AppendPart: ok,
+    ReplaceTable: ok,
+    DeleteReplacedPart: ok,
+    CleanUpAfterFailure: ok,
+    StopCrawler: ok,
+    CleanUp: ok,
+    DeleteClassifier: ok,
+    DeleteCrawledTable: ok,
+    DeleteParquetTable: ok,
+    DeleteStagedFiles: ok,
   }
   const merged = { ...base, ...over } as Handlers
   return Object.fromEntries(
@@ -94,6 +114,34 @@ describe('LocalWorkflow running statemachines/ingest.asl.json', () => {
     expect(seen.StartCrawler).toEqual({ Name: `csvlake-${input.jobId}` })
     expect(seen.CreateClassifier).toMatchObject({ CsvClassifier: { Delimiter: ',', QuoteSymbol: '"', ContainsHeader: 'PRESENT', Header: ['x'] } })
     expect(seen.CreateCrawler).toMatchObject({ Targets: { S3Targets: [{ Path: `s3://local/staging/local/${input.jobId}/` }] } })
+    await wf.close()
+  })
+
+  it('keeps the execution\'s output as the job\'s result, with the table\'s row count after an append', async () => {
+    const wf = workflow(tasks())
+    await wf.start({ ...input, mode: 'append' })
+    const job = await finished(wf)
+    expect(job.status).toBe('SUCCEEDED')
+    expect(job.result).toEqual({
+      table: 'a',
+      columns: [{ name: 'x', type: 'bigint' }],
+      rowsRead: 3,
+      rowsLoaded: 2,
+      rowsRejected: 1,
+      rejected: [{ line: 3, column: null, value: 'z', message: 'bad' }],
+      tableRowCount: 7,
+    })
+    await wf.close()
+  })
+
+  it('answers a second start of the same job with the first, as StartExecution does for a name', async () => {
+    let stagings = 0
+    const wf = workflow(tasks({ StageFile: async () => ((stagings += 1), {}) }))
+    const first = await wf.start(input)
+    const again = await wf.start(input)
+    expect(again.jobId).toBe(first.jobId)
+    expect((await finished(wf)).status).toBe('SUCCEEDED')
+    expect(stagings).toBe(1)
     await wf.close()
   })
 
