@@ -106,6 +106,19 @@ export function catalogContract(name: string, open: () => Promise<CatalogSubject
       expect((await other.get(t, 'sales'))?.parts.map((p) => p.jobId)).toEqual(['theirs', 'mine'])
     })
 
+    it('runs change again on no entry when another replica dropped the table in between: the drop is not undone', async () => {
+      await catalog.put(entry(0))
+      const other = subject.replica()
+      const seen: (number | undefined)[] = []
+      await catalog.update(t, 'sales', async (e) => {
+        seen.push(e?.rowCount)
+        if (seen.length === 1) expect(await other.delete(t, 'sales')).toBe(true)
+        return e ? { ...e, rowCount: e.rowCount + 1 } : entry(100)
+      })
+      expect(seen).toEqual([0, undefined])
+      expect((await other.get(t, 'sales'))?.rowCount).toBe(100)
+    })
+
     it('says whether there was an entry to delete, and forgets it', async () => {
       await catalog.put(entry(1))
       expect(await catalog.delete(t, 'sales')).toBe(true)

@@ -155,6 +155,17 @@ export function objectStoreContract(name: string, open: () => Promise<ObjectStor
       expect(await store.getBytes('catalog/t/sales.json')).toBeUndefined()
     })
 
+    it('deletes with ifMatch only what is unchanged since it was read', async () => {
+      const { etag } = await store.putBytes('catalog/t/sales.json', 'v1')
+      await store.putBytes('catalog/t/sales.json', 'v2')
+      await expect(store.delete('catalog/t/sales.json', { ifMatch: etag })).rejects.toBeInstanceOf(PreconditionFailed)
+      expect(text(await store.getBytes('catalog/t/sales.json'))).toBe('v2')
+      const current = await store.getBytesWithTag('catalog/t/sales.json')
+      await store.delete('catalog/t/sales.json', { ifMatch: current!.etag })
+      expect(await store.getBytes('catalog/t/sales.json')).toBeUndefined()
+      await expect(store.delete('catalog/t/sales.json', { ifMatch: current!.etag })).rejects.toBeInstanceOf(PreconditionFailed)
+    })
+
     it('refuses a write with both conditions', async () => {
       await expect(store.putBytes('catalog/t/sales.json', 'x', { ifNoneMatch: '*', ifMatch: '"x"' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
     })

@@ -107,8 +107,14 @@ export interface ObjectStore {
   listPage(prefix: string, page: { limit: number; startAfter?: string }): Promise<ListPage>
   /** Bytes of every object under `prefix`, recursively; 0 when there is none. */
   sizeUnder(prefix: string): Promise<number>
-  /** Removes the object; a missing one is not an error (S3 DeleteObject answers 204 either way). */
-  delete(key: string): Promise<void>
+  /**
+   * Removes the object; a missing one is not an error (S3 DeleteObject answers 204 either way).
+   * With `ifMatch: etag` it is removed only if it is still the one read with that etag, else
+   * PreconditionFailed and nothing is removed: a delete never undoes a change it did not see.
+   * S3: DeleteObject with If-Match (412 PreconditionFailed, 409 on a concurrent write, 404 NoSuchKey
+   * when it is gone all become PreconditionFailed).
+   */
+  delete(key: string, opts?: { ifMatch?: string }): Promise<void>
   /** Removes every object under `prefix`. S3: list, then DeleteObjects 1000 keys a request. */
   deletePrefix(prefix: string): Promise<void>
 }

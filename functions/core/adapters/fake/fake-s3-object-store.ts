@@ -158,8 +158,16 @@ export class FakeS3ObjectStore implements ObjectStore {
     return total
   }
 
-  async delete(key: string): Promise<void> {
-    await this.s3.deleteObject({ Key: key })
+  async delete(key: string, opts: { ifMatch?: string } = {}): Promise<void> {
+    const { ifMatch } = opts
+    try {
+      await this.s3.deleteObject({ Key: key, ...(ifMatch !== undefined ? { IfMatch: ifMatch } : {}) })
+    } catch (err) {
+      if (ifMatch !== undefined && ['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(errorName(err) ?? '')) {
+        throw new PreconditionFailed(key, { ifMatch })
+      }
+      throw err
+    }
   }
 
   async deletePrefix(prefix: string): Promise<void> {

@@ -95,8 +95,16 @@ export class FakeS3 {
     return { ContentLength: object.body.byteLength, ETag: object.etag, LastModified: object.lastModified }
   }
 
-  async deleteObject(input: { Key: string }): Promise<Record<string, never>> {
+  /** With If-Match: 404 NoSuchKey when there is no object, 412 when its ETag differs (S3's conditional delete). */
+  async deleteObject(input: { Key: string; IfMatch?: string }): Promise<Record<string, never>> {
     await this.call('DeleteObject')
+    if (input.IfMatch !== undefined) {
+      const current = this.objects.get(input.Key)
+      if (!current) throw new FakeS3Error('NoSuchKey', 404, 'The specified key does not exist.')
+      if (input.IfMatch !== '*' && current.etag !== input.IfMatch) {
+        throw new FakeS3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold')
+      }
+    }
     this.objects.delete(input.Key)
     return {}
   }

@@ -27,8 +27,9 @@ const MAX_LISTINGS = 64
  * need no storage and change exactly when the content does. Conditional writes run under a lock
  * file per key (DiskKeyLock), so they exclude each other across processes sharing the folder;
  * create-only writes also link() into place, which fails if anything (even an unconditional
- * write) put the key there first. An unconditional write or a delete does not wait for the lock:
- * a key written with conditions should only be written with conditions.
+ * write) put the key there first. Conditional deletes take the same lock. An unconditional write
+ * or delete does not wait for it: a key written with conditions should only be written (and
+ * deleted) with conditions.
  */
 export class DiskObjectStore implements ObjectStore {
   readonly root: string
@@ -315,9 +316,21 @@ export class DiskObjectStore implements ObjectStore {
     return sizeOfTree(this.pathOf(prefix.slice(0, -1)))
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, opts: { ifMatch?: string } = {}): Promise<void> {
+    const path = this.pathOf(key)
+    const { ifMatch } = opts
+    if (ifMatch !== undefined) {
+      // Under the key's lock, as conditional writes are: the check and the removal are one step to them.
+      return this.turns.run(key, () =>
+        this.locks.run(key, async () => {
+          const current = await readFile(path).catch((err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)))
+          if (current === undefined || etagOf(current) !== ifMatch) throw new PreconditionFailed(key, { ifMatch })
+          await unlink(path)
+        }),
+      )
+    }
     try {
-      await unlink(this.pathOf(key))
+      await unlink(path)
     } catch (err) {
       if (!isMissing(err)) throw err
     }

@@ -8,6 +8,8 @@ import type { TenantId } from '../../tenant.ts'
 
 /** How long after a change the folder's mtime is not trusted to tell the next one. */
 const SETTLE_MS = 100
+/** How often a delete reads again because the entry changed under it, before it answers the conflict. */
+const DELETE_ATTEMPTS = 12
 
 /**
  * The local catalog: one JSON entry per table in the object store. Every change is a read, then
@@ -72,13 +74,29 @@ export class StoreCatalog implements Catalog {
     }
   }
 
+  /**
+   * Removes the entry read, with a conditional delete: an update another replica writes in
+   * between makes it read again and remove that one, and an update that read before the delete
+   * cannot write the entry back (its If-Match finds nothing), so a dropped table stays dropped.
+   */
   delete(tenant: TenantId, name: string): Promise<boolean> {
     this.listed.delete(tenant)
     const key = keys.catalogEntry(tenant, name)
     return this.turns.run(key, async () => {
-      const existed = (await this.store.size(key)) !== undefined
-      await this.store.delete(key)
-      return existed
+      try {
+        for (let attempt = 1; ; attempt++) {
+          const current = await this.store.getBytesWithTag(key)
+          if (!current) return false
+          try {
+            await this.store.delete(key, { ifMatch: current.etag })
+            return true
+          } catch (err) {
+            if (!(err instanceof PreconditionFailed) || attempt >= DELETE_ATTEMPTS) throw err
+          }
+        }
+      } finally {
+        this.listed.delete(tenant)
+      }
     })
   }
 }
