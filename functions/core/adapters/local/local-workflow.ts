@@ -123,14 +123,17 @@ export class LocalWorkflow implements Workflow {
     if ((await store.size(keys.runningJobsIndexed())) === undefined) {
       // A folder from before the index: every job record is read, this once.
       let recovered = 0
-      for (const key of await store.list(keys.jobsPrefix())) {
+      for await (const key of store.keys(keys.jobsPrefix())) {
         if (await this.recoverJob(await readJson<JobRecord>(store, key))) recovered++
       }
       await store.putBytes(keys.runningJobsIndexed(), '')
       return recovered
     }
     let recovered = 0
-    for (const marker of await store.list(keys.runningJobsPrefix())) {
+    // Collected first: the markers are deleted as the jobs are recovered.
+    const markers: string[] = []
+    for await (const marker of store.keys(keys.runningJobsPrefix())) markers.push(marker)
+    for (const marker of markers) {
       const [, tenant, jobId] = marker.split('/')
       if (!tenant || !jobId || this.running.has(jobId)) continue
       if (await this.recoverJob(await readJson<JobRecord>(store, keys.job(tenant as TenantId, jobId)))) recovered++

@@ -1,0 +1,240 @@
+import { AppError, notFound } from '../../errors.ts'
+import { executionInput, parseCause, resultFromOutput, type ExecutionNames } from '../../ingest/execution-input.ts'
+import { readJson, readJsonWithTag, writeJson } from '../../json-records.ts'
+import { keys } from '../../keys.ts'
+import { PreconditionFailed, type ObjectStore } from '../../ports/object-store.ts'
+import type { IngestInput, JobRecord, JobStep, Workflow } from '../../ports/workflow.ts'
+import type { TenantId } from '../../tenant.ts'
+import type { DescribeExecutionOutput, HistoryEvent, StepFunctionsApi } from './fake-step-functions.ts'
+
+export type StepFunctionsWorkflowDeps = {
+  sfn: StepFunctionsApi
+  stateMachineArn: string
+  store: ObjectStore
+  names: ExecutionNames
+  now: () => Date
+  /** How many jobs one tenant may have running at once, counted in the store (every replica sees it). */
+  maxRunningPerTenant?: number
+}
+
+/** One of a tenant's running-job slots: its body is the job holding it, empty when free. */
+const slotKey = (t: TenantId, n: number) => `job-slots/${t}/${n}`
+const HISTORY_PAGE = 1000
+
+/**
+ * The Workflow on Step Functions, over its API (the SDK client in aws mode; FakeStepFunctions in
+ * tests) and the object store. Nothing is kept in memory, so any replica, even one just scaled up
+ * from zero, answers for any job:
+ * - start: StartExecution named by the job id (idempotent by name), after writing the job's
+ *   index record `jobs/{tenant}/{jobId}.json` (create-only) and claiming one of the tenant's
+ *   running slots by conditional write;
+ * - describe: the index record says which execution; DescribeExecution gives the status, the
+ *   output (the job's result) or the error, GetExecutionHistory (paged forward) the steps. Once the
+ *   execution has ended the final record replaces the index record, so later reads cost one GET,
+ *   and the slot is freed;
+ * - list: a page of the tenant's index (ListExecutions cannot filter by tenant).
+ * This class moves to adapters/aws with the SDK client in the next issue; nothing in it is fake.
+ */
+export class StepFunctionsWorkflow implements Workflow {
+  constructor(private readonly deps: StepFunctionsWorkflowDeps) {}
+
+  async start(input: IngestInput): Promise<JobRecord> {
+    const { store } = this.deps
+    const known = await readJson<JobRecord>(store, keys.job(input.tenant, input.jobId))
+    if (known) return this.describe(input.tenant, input.jobId)
+    const slot = await this.claimSlot(input.tenant, input.jobId)
+    const executionArn = `${this.deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.jobId}`
+    const record: JobRecord = { jobId: input.jobId, tenant: input.tenant, input, status: 'RUNNING', startedAt: this.deps.now().toISOString(), steps: [], executionArn }
+    try {
+      await writeJson(store, keys.job(input.tenant, input.jobId), record, { ifNoneMatch: '*' })
+    } catch (err) {
+      // Another replica started this very job a moment ago: its answer is ours.
+      if (err instanceof PreconditionFailed) return this.describe(input.tenant, input.jobId)
+      await this.freeSlot(input.tenant, slot, input.jobId)
+      throw err
+    }
+    try {
+      await this.deps.sfn.startExecution({ stateMachineArn: this.deps.stateMachineArn, name: input.jobId, input: JSON.stringify(executionInput(input, this.deps.names)) })
+    } catch (err) {
+      await this.freeSlot(input.tenant, slot, input.jobId)
+      await writeJson(store, keys.job(input.tenant, input.jobId), ended(record, this.deps.now(), { code: 'ABORTED', message: 'The workflow could not start; submit the file again.' }))
+      throw err
+    }
+    return record
+  }
+
+  async describe(tenant: TenantId, jobId: string): Promise<JobRecord> {
+    const indexed = await readJsonWithTag<JobRecord>(this.deps.store, keys.job(tenant, jobId))
+    if (!indexed) throw notFound(`The job ${jobId}`)
+    if (indexed.value.status !== 'RUNNING') return indexed.value
+    let execution: DescribeExecutionOutput
+    try {
+      execution = await this.deps.sfn.describeExecution({ executionArn: indexed.value.executionArn })
+    } catch (err) {
+      // Indexed, but its start never reached Step Functions (the replica died in between).
+      if ((err as Error).name === 'ExecutionDoesNotExist') return indexed.value
+      throw err
+    }
+    const record = fold(indexed.value, await this.history(execution.executionArn), execution)
+    if (record.status !== 'RUNNING') {
+      // Final: kept in the index, once (a replica that lost the race has the same record).
+      await writeJson(this.deps.store, keys.job(tenant, jobId), record, { ifMatch: indexed.etag }).catch((err) => {
+        if (!(err instanceof PreconditionFailed)) throw err
+      })
+      await this.releaseSlotOf(tenant, jobId)
+    }
+    return record
+  }
+
+  async list(tenant: TenantId, page: { limit: number; after?: string }): Promise<{ jobs: JobRecord[]; after?: string }> {
+    const prefix = keys.tenantJobs(tenant)
+    const listed = await this.deps.store.listPage(prefix, { limit: page.limit, ...(page.after ? { startAfter: keys.job(tenant, page.after) } : {}) })
+    const ids = listed.keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(prefix.length, -'.json'.length))
+    const jobs = await Promise.all(ids.map((id) => this.describe(tenant, id).catch(() => undefined)))
+    const last = ids.at(-1)
+    return { jobs: jobs.filter((j): j is JobRecord => j !== undefined), ...(listed.more && last ? { after: last } : {}) }
+  }
+
+  /** Step Functions does not lose executions when a replica stops: there is nothing to reconcile. */
+  async recover(): Promise<number> {
+    return 0
+  }
+
+  async close(): Promise<void> {}
+
+  private async history(executionArn: string): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = []
+    let nextToken: string | undefined
+    do {
+      const page = await this.deps.sfn.getExecutionHistory({ executionArn, maxResults: HISTORY_PAGE, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) })
+      events.push(...page.events)
+      nextToken = page.nextToken
+    } while (nextToken)
+    return events
+  }
+
+  /**
+   * One of the tenant's `maxRunningPerTenant` slots, by conditional write, so two replicas
+   * cannot both take the last one: a missing slot is created (if-none-match), a free one or one
+   * whose job has ended is taken over (if-match on what was read).
+   */
+  private async claimSlot(tenant: TenantId, jobId: string): Promise<number | undefined> {
+    const limit = this.deps.maxRunningPerTenant
+    if (limit === undefined) return undefined
+    for (let n = 0; n < limit; n++) {
+      const key = slotKey(tenant, n)
+      let held = await this.deps.store.getBytesWithTag(key)
+      const holder = held ? Buffer.from(held.bytes).toString('utf8') : ''
+      if (holder) {
+        if (await this.stillRunning(tenant, holder)) continue
+        // Reading the ended job may have freed its slot just now: take it as it is now.
+        held = await this.deps.store.getBytesWithTag(key)
+      }
+      try {
+        await this.deps.store.putBytes(key, jobId, held ? { ifMatch: held.etag } : { ifNoneMatch: '*' })
+        return n
+      } catch (err) {
+        if (!(err instanceof PreconditionFailed)) throw err
+      }
+    }
+    throw new AppError('TOO_MANY_REQUESTS', `You have ${limit} jobs running, the most one user may (CSVLAKE_TENANT_MAX_JOBS); submit again when one has ended.`, { retryAfterSeconds: 5 })
+  }
+
+  private async stillRunning(tenant: TenantId, jobId: string): Promise<boolean> {
+    try {
+      return (await this.describe(tenant, jobId)).status === 'RUNNING'
+    } catch {
+      return false
+    }
+  }
+
+  private async releaseSlotOf(tenant: TenantId, jobId: string): Promise<void> {
+    for (let n = 0; n < (this.deps.maxRunningPerTenant ?? 0); n++) await this.freeSlot(tenant, n, jobId)
+  }
+
+  /** Frees the slot if this job still holds it (if-match, so a takeover in between is kept). */
+  private async freeSlot(tenant: TenantId, n: number | undefined, jobId: string): Promise<void> {
+    if (n === undefined) return
+    const held = await this.deps.store.getBytesWithTag(slotKey(tenant, n))
+    if (!held || Buffer.from(held.bytes).toString('utf8') !== jobId) return
+    await this.deps.store.putBytes(slotKey(tenant, n), '', { ifMatch: held.etag }).catch((err) => {
+      if (!(err instanceof PreconditionFailed)) throw err
+    })
+  }
+}
+
+function ended(record: JobRecord, at: Date, error: NonNullable<JobRecord['error']>): JobRecord {
+  const endedAt = at.toISOString()
+  return {
+    ...record,
+    status: 'FAILED',
+    endedAt,
+    steps: record.steps.map((s) => (s.status === 'RUNNING' ? { ...s, status: 'FAILED', endedAt, error: error.message } : s)),
+    error,
+  }
+}
+
+/**
+ * The job record from the execution: one step per state (a Choice loop shows its passes, a Retry
+ * its retries, a caught error CAUGHT on the state that failed), the result from the output, the
+ * error from the cause - as LocalWorkflow builds it from the local runner's events.
+ */
+export function fold(indexed: JobRecord, events: HistoryEvent[], execution: DescribeExecutionOutput): JobRecord {
+  const record: JobRecord = { ...indexed, steps: [] }
+  const step = (name: string): JobStep | undefined => record.steps.find((s) => s.name === name)
+  let current: JobStep | undefined
+  for (const e of events) {
+    const at = new Date(e.timestamp).toISOString()
+    if (e.stateEnteredEventDetails) {
+      const type = e.type.replace(/StateEntered$/, '')
+      const existing = step(e.stateEnteredEventDetails.name)
+      if (existing) {
+        existing.status = 'RUNNING'
+        existing.passes = (existing.passes ?? 1) + 1
+        delete existing.endedAt
+        current = existing
+      } else {
+        current = { name: e.stateEnteredEventDetails.name, type, status: 'RUNNING', startedAt: at }
+        record.steps.push(current)
+      }
+    } else if (e.type === 'TaskScheduled' && current && current.status === 'FAILED') {
+      // Scheduled again in the same state: a Retry.
+      current.status = 'RUNNING'
+      current.retries = (current.retries ?? 0) + 1
+      delete current.error
+    } else if (e.taskFailedEventDetails && current) {
+      current.status = 'FAILED'
+      current.error = parseCause(e.taskFailedEventDetails.cause).message
+      current.endedAt = at
+    } else if (e.stateExitedEventDetails) {
+      const s = step(e.stateExitedEventDetails.name)
+      if (s) {
+        // Left after a failure: the error was caught.
+        s.status = s.status === 'FAILED' ? 'CAUGHT' : 'SUCCEEDED'
+        s.endedAt = at
+      }
+    }
+  }
+  if (execution.status === 'RUNNING') return record
+  const endedAt = (execution.stopDate ?? new Date()).toISOString()
+  if (execution.status === 'SUCCEEDED') {
+    const result = resultFromOutput(execution.output)
+    return { ...record, status: 'SUCCEEDED', endedAt, ...(result ? { result } : {}) }
+  }
+  if (execution.status === 'FAILED') {
+    const cause = parseCause(execution.cause)
+    return {
+      ...record,
+      status: 'FAILED',
+      endedAt,
+      error: {
+        code: String(cause.code ?? 'INGEST_FAILED'),
+        message: cause.message,
+        ...(typeof cause.line === 'number' ? { line: cause.line } : {}),
+        ...(typeof cause.column === 'string' ? { column: cause.column } : {}),
+        ...(typeof cause.value === 'string' ? { value: cause.value } : {}),
+      },
+    }
+  }
+  return ended(record, new Date(endedAt), { code: 'ABORTED', message: `The workflow ended ${execution.status === 'TIMED_OUT' ? 'after its time limit' : 'before it finished'}. Submit the file again.` })
+}
