@@ -26,6 +26,8 @@ type GlueTable = { Name: string; DatabaseName: string; Columns: Column[]; Locati
  * in the background and report RUNNING then READY with the last crawl's status, and the tables
  * they find. The crawl itself is DuckDB's CSV sniffer over the whole file, with the classifier's
  * dialect. State lives in memory: a restart fails running jobs (see LocalWorkflow.recover).
+ * Like Glue, a crawler has no LastCrawl until it has crawled, and each resource is deleted by
+ * its own call (the state machine's clean-up makes each).
  */
 export class LocalGlue {
   private readonly classifiers = new Map<string, Dialect>()
@@ -103,11 +105,6 @@ export class LocalGlue {
   deleteTable(database: string, name: string) {
     this.tables.delete(`${database}.${name}`)
     return {}
-  }
-
-  /** What is still held (for tests: a run leaves nothing behind). */
-  held(): { crawlers: number; classifiers: number; tables: number } {
-    return { crawlers: this.crawlers.size, classifiers: this.classifiers.size, tables: this.tables.size }
   }
 
   private async crawl(crawler: Crawler, dialect: Dialect): Promise<void> {

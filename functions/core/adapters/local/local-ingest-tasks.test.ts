@@ -1,0 +1,63 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { postJson, startTestServer, upload, waitForJob, type TestServer } from '../../../testing/test-server.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(() => server.close())
+
+type Job = { status: string; steps: { name: string; status: string }[]; table: { rowCount?: number }; rows?: { loaded: number }; error?: { code: string } }
+
+async function load(name: string, csv: string, body: Record<string, unknown> = {}): Promise<Job> {
+  const { fileId } = await (await upload(server.url, name, csv)).json()
+  const { jobId } = await (await postJson(server.url, '/api/submit', { fileId, ...body })).json()
+  return (await waitForJob(server.url, jobId)) as unknown as Job
+}
+
+/** Every file under `folder` of the data folder, relative to it. */
+async function filesUnder(folder: string): Promise<string[]> {
+  try {
+    return (await readdir(join(server.dataDir, folder), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(server.dataDir.length + 1))
+  } catch {
+    return []
+  }
+}
+
+describe('the local Task handlers under the real state machine', () => {
+  it('create, append and replace succeed in every step, the table keeps only its listed parts, and nothing is left staged', async () => {
+    const created = await load('parts.csv', 'k,v\n1,a\n2,b\n')
+    expect(created.status).toBe('SUCCEEDED')
+    expect(created.steps.filter((s) => s.status !== 'SUCCEEDED')).toEqual([])
+    expect(created.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['RegisterTable', 'CountNewTableRows', 'CreateTable', 'TableRegistered', 'CleanUp', 'IngestSucceeded']))
+
+    const appended = await load('parts2.csv', 'k,v\n3,c\n', { table: 'parts', mode: 'append' })
+    expect(appended).toMatchObject({ status: 'SUCCEEDED', table: { rowCount: 3 }, rows: { loaded: 1 } })
+    expect(appended.steps.filter((s) => s.status !== 'SUCCEEDED')).toEqual([])
+    expect(appended.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['ReadTable', 'CheckSchema', 'CountAppendedRows', 'AppendPart']))
+    expect(await filesUnder('lake/local/parts')).toHaveLength(2)
+
+    const replaced = await load('parts3.csv', 'k,v\n9,z\n', { table: 'parts', mode: 'replace' })
+    expect(replaced).toMatchObject({ status: 'SUCCEEDED', table: { rowCount: 1 } })
+    expect(replaced.steps.filter((s) => s.status !== 'SUCCEEDED')).toEqual([])
+    expect(await filesUnder('lake/local/parts')).toHaveLength(1)
+    expect(await filesUnder('staging')).toEqual([])
+  })
+
+  it('a failed conversion leaves no staged file and no part, and catches the error on ConvertToParquet', async () => {
+    const job = await load('ragged.csv', 'a,b\n1,2\n3,4,5\n')
+    expect(job).toMatchObject({ status: 'FAILED', error: { code: 'ROW_REJECTED' } })
+    expect(job.steps.find((s) => s.name === 'ConvertToParquet')?.status).toBe('CAUGHT')
+    expect(await filesUnder('lake/local/ragged')).toEqual([])
+    expect(await filesUnder('staging')).toEqual([])
+  })
+
+  it('replacing a table that does not exist creates it', async () => {
+    const job = await load('fresh.csv', 'x\n1\n', { mode: 'replace' })
+    expect(job).toMatchObject({ status: 'SUCCEEDED', table: { rowCount: 1 } })
+    expect(job.steps.find((s) => s.name === 'ReadTable')?.status).toBe('CAUGHT')
+    expect(job.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['TableNotFound', 'CreateTable']))
+  })
+})
