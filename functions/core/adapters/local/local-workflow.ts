@@ -159,10 +159,22 @@ export class LocalWorkflow implements Workflow {
   }
 
   private async follow(record: JobRecord, events: AsyncGenerator<Event>, result: Promise<unknown>) {
-    let saving = Promise.resolve()
-    const save = () => {
-      const snapshot = structuredClone(record)
-      saving = saving.then(() => this.save(snapshot)).catch((err) => this.deps.log.error('saving a job record failed', { err: String(err) }))
+    // Saves never queue up: while one is being written only the newest record waits (a state
+    // machine of some thirty states sends a hundred events). The ones in between need not
+    // survive a power cut (the running index is durable, and recovery ends the job); the last does.
+    let latest: { record: JobRecord; durable: boolean } | undefined
+    let saving: Promise<void> | undefined
+    const drain = async () => {
+      while (latest) {
+        const next = latest
+        latest = undefined
+        await this.save(next.record, next.durable).catch((err) => this.deps.log.error('saving a job record failed', { err: String(err) }))
+      }
+      saving = undefined
+    }
+    const save = (durable = false) => {
+      latest = { record: structuredClone(record), durable: durable || Boolean(latest?.durable) }
+      saving ??= drain()
     }
     try {
       for await (const event of events) {
@@ -177,8 +189,8 @@ export class LocalWorkflow implements Workflow {
     if (record.status === 'RUNNING') {
       Object.assign(record, this.failed(record, 'The workflow was stopped before it finished (csvlake is shutting down). Submit the file again.'))
     }
-    save()
-    await saving
+    save(true)
+    while (saving) await saving
     await this.deps.store.delete(keys.runningJob(record.tenant, record.jobId)).catch((err) => this.deps.log.error('removing a job from the running index failed', { err: String(err) }))
     await this.deps.ended?.(structuredClone(record)).catch((err) => this.deps.log.error('after a job ended', { jobId: record.jobId, err: String(err) }))
   }
@@ -194,8 +206,8 @@ export class LocalWorkflow implements Workflow {
     }
   }
 
-  private save(record: JobRecord): Promise<void> {
-    return writeJson(this.deps.store, keys.job(record.tenant, record.jobId), record)
+  private save(record: JobRecord, durable = true): Promise<void> {
+    return writeJson(this.deps.store, keys.job(record.tenant, record.jobId), record, { durable })
   }
 }
 
