@@ -166,6 +166,18 @@ describe('statemachines/ingest.asl.json', () => {
     expect(aws.leftovers({ database: DB, table: 'people' })).toEqual([])
   })
 
+  it('takes this job\'s classifier, crawler and started crawl as made when a call timed out after doing its work', async () => {
+    const timedOutAfter = (state: string) => async (params: Record<string, unknown>) => {
+      await aws.handlers()[state]!(params)
+      throw glueError('OperationTimeoutException', 'Timeout')
+    }
+    const aws: FakeAws = fake({ faults: { CreateClassifier: [(p) => timedOutAfter('CreateClassifier')(p)], CreateCrawler: [(p) => timedOutAfter('CreateCrawler')(p)], StartCrawler: [(p) => timedOutAfter('StartCrawler')(p)] } })
+    const result = await run(aws)
+    expect(result.status).toBe('SUCCEEDED')
+    expect(calls(aws, 'StartCrawler').length).toBeGreaterThanOrEqual(3)
+    expect(aws.leftovers({ database: DB, table: 'people' })).toEqual([])
+  })
+
   it('appends after a ConcurrentModificationException by reading the table again: both parts listed, rows added up', async () => {
     const aws = fake({ counts: { rowsLoaded: 2, rowsRejected: 1 }, faults: { AppendPart: [() => { throw glueError('ConcurrentModificationException', 'Update table failed due to concurrent modifications.') }] } })
     aws.givenTable(DB, 'people', ['j_old'], 5, [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }], JSON.stringify([['id', 'bigint'], ['name', 'string']]))

@@ -16,7 +16,7 @@ const LOCAL_EKS = { clusterName: 'local', endpoint: 'https://local', certificate
  * The input of one execution of `statemachines/ingest.asl.json`: the submit, and under `names`
  * every name its AWS integrations use, derived here once (the ASL only reads them). The layout is
  * the S3 one: parts of a table live under `ingest_job={jobId}/`, the Hive partition layout that
- * Athena partition projection reads. Counters the state machine keeps start at 0.
+ * Athena partition projection reads.
  */
 export function executionInput(input: IngestInput, names: ExecutionNames) {
   const t = input.tenant
@@ -50,6 +50,8 @@ export function executionInput(input: IngestInput, names: ExecutionNames) {
       partKey,
       partLocation: `s3://${names.bucket}/${tableKeyPrefix}ingest_job=${input.jobId}/`,
     },
+    // Counters the state machine keeps: crawler polls (capped) and registration conflicts (capped).
+    polls: { n: 0 },
     conflicts: { n: 0 },
   }
 }
