@@ -5,7 +5,7 @@ import { keys } from '../../keys.ts'
 import { PreconditionFailed, type ObjectStore } from '../../ports/object-store.ts'
 import type { IngestInput, JobRecord, JobStep, Workflow } from '../../ports/workflow.ts'
 import type { TenantId } from '../../tenant.ts'
-import type { DescribeExecutionOutput, HistoryEvent, StepFunctionsApi } from './fake-step-functions.ts'
+import type { DescribeExecutionOutput, HistoryEvent, StepFunctionsApi } from './step-functions-api.ts'
 
 export type StepFunctionsWorkflowDeps = {
   sfn: StepFunctionsApi
