@@ -18,6 +18,8 @@ type Crawler = {
   classifier: string
   state: 'READY' | 'RUNNING' | 'STOPPING'
   lastCrawl?: Crawl
+  /** The crawl under way, if any. */
+  crawling?: Promise<void>
 }
 type GlueTable = { Name: string; DatabaseName: string; Columns: Column[]; Location: string; Parameters: Record<string, string> }
 
@@ -68,8 +70,22 @@ export class LocalGlue {
     if (!dialect) throw glue('EntityNotFoundException', `Classifier ${crawler.classifier} not found`)
     crawler.state = 'RUNNING'
     // Like Glue, StartCrawler returns at once; GetCrawler reports when the crawl has ended.
-    void this.crawl(crawler, dialect)
+    crawler.crawling = this.crawl(crawler, dialect)
     return {}
+  }
+
+  /**
+   * Waits until the crawler's crawl has ended, or `maxMs` has passed. The state machine polls
+   * GetCrawler a capped number of times (an hour of 15 s waits on Glue); locally the Wait is a few
+   * milliseconds, so the local GetCrawler waits here instead, and a crawl that queues behind other
+   * jobs' DuckDB work is not given up on after seconds.
+   */
+  async settled(name: string, maxMs: number): Promise<void> {
+    const crawling = this.crawlers.get(name)?.crawling
+    if (!crawling) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([crawling, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))])
+    clearTimeout(timer)
   }
 
   getCrawler(name: string) {

@@ -28,6 +28,9 @@ export type LocalTaskDeps = {
   limits: UploadLimits
 }
 
+/** How long one local GetCrawler waits for the crawl to end: the ASL's poll cap times this is how long a local crawl may take. */
+const CRAWL_POLL_MS = 15_000
+
 type Params = Record<string, unknown>
 type Handler = (params: Params) => Promise<unknown>
 
@@ -95,7 +98,11 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
     },
     CreateCrawler: async (p) => deps.glue.createCrawler(p as Parameters<LocalGlue['createCrawler']>[0]),
     StartCrawler: async (p) => deps.glue.startCrawler(String(p.Name)),
-    GetCrawler: async (p) => deps.glue.getCrawler(String(p.Name)),
+    GetCrawler: async (p) => {
+      // A poll answers once the crawl has ended, or after what a poll waits on Glue (see LocalGlue.settled).
+      await deps.glue.settled(String(p.Name), CRAWL_POLL_MS)
+      return deps.glue.getCrawler(String(p.Name))
+    },
     GetCrawledTable: async (p) => {
       const table = deps.glue.getTable(String(p.DatabaseName), String(p.Name))
       crawled = table.Table.StorageDescriptor.Columns
