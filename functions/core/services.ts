@@ -3,7 +3,7 @@ import type { StorageUsage } from './files/storage-usage.ts'
 import type { Logger } from './logger.ts'
 import type { Catalog } from './ports/catalog.ts'
 import type { ObjectStore } from './ports/object-store.ts'
-import type { QueryEngine } from './ports/query-engine.ts'
+import type { QueryEngine } from './query/query-service.ts'
 import type { Workflow } from './ports/workflow.ts'
 
 /** Everything a function may need, built once by `main.ts` for the chosen mode. */

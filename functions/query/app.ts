@@ -4,8 +4,8 @@ import { createApp } from '../core/http/openapi.ts'
 import { downloadLinks } from '../core/http/download-links.ts'
 import { pullStream } from '../core/http/web-stream.ts'
 import { newId } from '../core/ids.ts'
-import type { QueryEngine, QueryRecord } from '../core/ports/query-engine.ts'
-import { decodePageToken, encodePageToken, MAX_PAGE_ROWS } from '../core/query/page-token.ts'
+import type { QueryEngine, QueryRecord } from '../core/query/query-service.ts'
+import { decodePageToken, encodePageToken, MAX_PAGE_ROWS, type PageStart } from '../core/query/page-token.ts'
 import { spreadsheetSafeCsv } from '../core/query/spreadsheet-safe-csv.ts'
 import type { Services } from '../core/services.ts'
 import type { TenantId } from '../core/tenant.ts'
@@ -32,21 +32,21 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
         reason: record.error.code,
       })
     }
-    const answer = await present(engine, c.var.tenant, record, 0, body.maxResults)
+    const answer = await present(engine, c.var.tenant, record, { offset: 0 }, body.maxResults)
     return c.json(answer, record.status === 'RUNNING' ? 202 : 200)
   })
 
   app.openapi(getRoute, async (c) => {
     const { queryId } = c.req.valid('param')
     const { nextToken, maxResults } = c.req.valid('query')
-    const offset = decodePageToken(nextToken)
+    const at = decodePageToken(nextToken)
     const record = await engine.get(c.var.tenant, queryId)
-    return c.json(await present(engine, c.var.tenant, record, offset, maxResults), 200)
+    return c.json(await present(engine, c.var.tenant, record, at, maxResults), 200)
   })
 
   app.openapi(cancelRoute, async (c) => {
     const { queryId } = c.req.valid('param')
-    return c.json(await present(engine, c.var.tenant, await engine.cancel(c.var.tenant, queryId), 0, 0), 200)
+    return c.json(await present(engine, c.var.tenant, await engine.cancel(c.var.tenant, queryId), { offset: 0 }, 0), 200)
   })
 
   const downloads = downloadLinks(deps.config.downloadSecret)
@@ -80,7 +80,8 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
   return app
 }
 
-async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecord, offset: number, maxResults?: number) {
+async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecord, at: PageStart, maxResults?: number) {
+  const { offset } = at
   const base = {
     queryId: record.queryId,
     status: record.status,
@@ -94,14 +95,15 @@ async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecor
   const rowCount = record.rowCount ?? 0
   if (offset > rowCount) throw new AppError('BAD_REQUEST', `nextToken points past the end of the result (${rowCount} rows).`)
   const limit = maxResults ?? MAX_PAGE_ROWS
-  const page = limit === 0 ? { rows: [], columns: record.columns ?? [] } : await engine.page(tenant, record.queryId, offset, limit)
-  const next = offset + page.rows.length
+  const page = limit === 0 ? { rows: [], columns: record.columns ?? [] } : await engine.page(tenant, record.queryId, at, limit)
+  // The engine says where the next page starts (a forward-only engine with its own token for it).
+  const next = 'next' in page ? page.next : undefined
   return {
     ...base,
     columns: record.columns ?? page.columns,
     rows: page.rows,
     rowCount,
     offset,
-    ...(limit > 0 && next < rowCount ? { nextToken: encodePageToken(next) } : {}),
+    ...(limit > 0 && next && next.offset < rowCount ? { nextToken: encodePageToken(next) } : {}),
   }
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import type { QueryEngine, StartOptions } from '../ports/query-engine.ts'
+import type { PageAt, QueryEngine, StartOptions } from '../query/query-service.ts'
 import type { IngestInput, Workflow } from '../ports/workflow.ts'
 import type { TenantId } from '../tenant.ts'
 
@@ -37,7 +37,7 @@ export function lazyQueryEngine(load: () => Promise<QueryEngine & { recover(): P
     start: async (tenant: TenantId, queryId: string, sql: string, options?: StartOptions) => (await get()).start(tenant, queryId, sql, options),
     wait: async (tenant: TenantId, queryId: string, waitMs: number) => (await get()).wait(tenant, queryId, waitMs),
     get: async (tenant: TenantId, queryId: string) => (await get()).get(tenant, queryId),
-    page: async (tenant: TenantId, queryId: string, offset: number, limit: number) => (await get()).page(tenant, queryId, offset, limit),
+    page: async (tenant: TenantId, queryId: string, at: number | PageAt, limit: number) => (await get()).page(tenant, queryId, at, limit),
     cancel: async (tenant: TenantId, queryId: string) => (await get()).cancel(tenant, queryId),
     exportCsv: async (tenant: TenantId, queryId: string): Promise<Readable> => (await get()).exportCsv(tenant, queryId),
     // Nothing is cached before the engine exists, so there is nothing to drop.

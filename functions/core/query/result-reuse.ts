@@ -1,5 +1,5 @@
 import type { Column, TableEntry } from '../ports/catalog.ts'
-import type { Cell } from '../ports/query-engine.ts'
+import type { Cell } from '../ports/query-runner.ts'
 import type { TenantId } from '../tenant.ts'
 
 /**
@@ -13,6 +13,14 @@ const VOLATILE =
 /** Whether the same SQL over the same tables always gives the same rows. */
 export function isDeterministic(sql: string): boolean {
   return !VOLATILE.test(sql)
+}
+
+/** EXPLAIN (and EXPLAIN ANALYZE, which reports how long it ran) after any leading comments. */
+const EXPLAIN = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b/i
+
+/** Whether an earlier result may answer this SQL: deterministic, and not an EXPLAIN (never an earlier run's plan or timing). */
+export function isReusable(sql: string): boolean {
+  return isDeterministic(sql) && !EXPLAIN.test(sql)
 }
 
 /**

@@ -157,7 +157,7 @@ describe('reading tables', () => {
     expect(record).toMatchObject({ status: 'SUCCEEDED', rowCount: 5, columns: PEOPLE_COLUMNS })
     expect(record.endedAt).toEqual(expect.any(String))
     const page = await engine.page(ACME, record.queryId, 0, 2)
-    expect(page).toEqual({ columns: PEOPLE_COLUMNS, rows: [[0, 'p0', 0], [1, 'p1', 1.5]], offset: 0, rowCount: 5 })
+    expect(page).toEqual({ next: { offset: 2 }, columns: PEOPLE_COLUMNS, rows: [[0, 'p0', 0], [1, 'p1', 1.5]], offset: 0, rowCount: 5 })
   })
 
   it('pages 2500 rows in pages of 1000, in order', async () => {

@@ -1,5 +1,5 @@
 import type { Column, TableEntry } from '../../ports/catalog.ts'
-import type { Cell, QueryError } from '../../ports/query-engine.ts'
+import type { Cell, QueryError } from '../../ports/query-runner.ts'
 import type { SandboxSettings } from './duckdb-sandbox.ts'
 
 /**

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { stat } from 'node:fs/promises'
 import { AppError } from '../../errors.ts'
-import type { Cell } from '../../ports/query-engine.ts'
+import type { Cell } from '../../ports/query-runner.ts'
 import { CsvExporter } from './duckdb-csv-export.ts'
 import type { ExecuteOutcome, FromSandbox, SandboxReplies, SandboxRequest, SmallLimits, ToSandbox } from './duckdb-sandbox-protocol.ts'
 import { TenantSandbox, type SandboxSettings } from './duckdb-sandbox.ts'

@@ -9,7 +9,7 @@ import {
 } from '@duckdb/node-api'
 import { AppError } from '../../errors.ts'
 import type { Column } from '../../ports/catalog.ts'
-import type { QueryError } from '../../ports/query-engine.ts'
+import type { QueryError } from '../../ports/query-runner.ts'
 import {
   assertAllowedReferences,
   assertReadType,

@@ -18,7 +18,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api'
 import { glueTypeOf } from './duckdb-glue-types.ts'
-import type { Cell } from '../../ports/query-engine.ts'
+import type { Cell } from '../../ports/query-runner.ts'
 
 const MICROS_PER_DAY = 86_400_000_000n
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
