@@ -17,8 +17,11 @@ export type StepFunctionsWorkflowDeps = {
   maxRunningPerTenant?: number
 }
 
-/** One of a tenant's running-job slots: its body is the job holding it, empty when free. */
+/** One of a tenant's running-job slots: its body is the job holding it and when it was claimed, empty when free. */
 const slotKey = (t: TenantId, n: number) => `job-slots/${t}/${n}`
+type Slot = { jobId: string; at: number }
+/** A slot whose job has no index record yet is being started; past this, its starter died. */
+const STARTING_MS = 60_000
 const HISTORY_PAGE = 1000
 
 /**
@@ -48,9 +51,9 @@ export class StepFunctionsWorkflow implements Workflow {
     try {
       await writeJson(store, keys.job(input.tenant, input.jobId), record, { ifNoneMatch: '*' })
     } catch (err) {
-      // Another replica started this very job a moment ago: its answer is ours.
-      if (err instanceof PreconditionFailed) return this.describe(input.tenant, input.jobId)
       await this.freeSlot(input.tenant, slot, input.jobId)
+      // Another replica started this very job a moment ago: its answer is ours (and the slot its).
+      if (err instanceof PreconditionFailed) return this.describe(input.tenant, input.jobId)
       throw err
     }
     try {
@@ -124,14 +127,15 @@ export class StepFunctionsWorkflow implements Workflow {
     for (let n = 0; n < limit; n++) {
       const key = slotKey(tenant, n)
       let held = await this.deps.store.getBytesWithTag(key)
-      const holder = held ? Buffer.from(held.bytes).toString('utf8') : ''
+      const holder = held ? slotOf(held.bytes) : undefined
       if (holder) {
         if (await this.stillRunning(tenant, holder)) continue
         // Reading the ended job may have freed its slot just now: take it as it is now.
         held = await this.deps.store.getBytesWithTag(key)
       }
       try {
-        await this.deps.store.putBytes(key, jobId, held ? { ifMatch: held.etag } : { ifNoneMatch: '*' })
+        const claim: Slot = { jobId, at: this.deps.now().getTime() }
+        await this.deps.store.putBytes(key, JSON.stringify(claim), held ? { ifMatch: held.etag } : { ifNoneMatch: '*' })
         return n
       } catch (err) {
         if (!(err instanceof PreconditionFailed)) throw err
@@ -140,10 +144,12 @@ export class StepFunctionsWorkflow implements Workflow {
     throw new AppError('TOO_MANY_REQUESTS', `You have ${limit} jobs running, the most one user may (CSVLAKE_TENANT_MAX_JOBS); submit again when one has ended.`, { retryAfterSeconds: 5 })
   }
 
-  private async stillRunning(tenant: TenantId, jobId: string): Promise<boolean> {
+  private async stillRunning(tenant: TenantId, slot: Slot): Promise<boolean> {
     try {
-      return (await this.describe(tenant, jobId)).status === 'RUNNING'
-    } catch {
+      return (await this.describe(tenant, slot.jobId)).status === 'RUNNING'
+    } catch (err) {
+      // Claimed, its index record not written yet: being started, unless its starter died long ago.
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return this.deps.now().getTime() - slot.at < STARTING_MS
       return false
     }
   }
@@ -156,11 +162,16 @@ export class StepFunctionsWorkflow implements Workflow {
   private async freeSlot(tenant: TenantId, n: number | undefined, jobId: string): Promise<void> {
     if (n === undefined) return
     const held = await this.deps.store.getBytesWithTag(slotKey(tenant, n))
-    if (!held || Buffer.from(held.bytes).toString('utf8') !== jobId) return
+    if (!held || slotOf(held.bytes)?.jobId !== jobId) return
     await this.deps.store.putBytes(slotKey(tenant, n), '', { ifMatch: held.etag }).catch((err) => {
       if (!(err instanceof PreconditionFailed)) throw err
     })
   }
+}
+
+function slotOf(bytes: Uint8Array): Slot | undefined {
+  const text = Buffer.from(bytes).toString('utf8')
+  return text ? (JSON.parse(text) as Slot) : undefined
 }
 
 function ended(record: JobRecord, at: Date, error: NonNullable<JobRecord['error']>): JobRecord {
