@@ -29,6 +29,8 @@ export const keys = {
   query: (t: TenantId, queryId: string) => `queries/${t}/${queryId}.json`,
   /** An index of the queries whose RUNNING record was written (an empty marker each), for start-up. */
   runningQuery: (t: TenantId, queryId: string) => `running-queries/${t}/${queryId}`,
+  /** A tenant's concurrency slots of one kind (StoreSlots): who holds one, until when. */
+  slots: (t: TenantId, kind: string) => `slots/${t}/${kind}.json`,
   runningQueriesPrefix: () => `running-queries/`,
   /** Written once the index exists: a folder from before it is scanned whole, once. */
   runningQueriesIndexed: () => `running-queries/.indexed`,

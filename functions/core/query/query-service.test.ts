@@ -8,6 +8,7 @@ import { FakeS3ObjectStore } from '../adapters/fake/fake-s3-object-store.ts'
 import type { Catalog, TableEntry } from '../ports/catalog.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { tenantId, type TenantId } from '../tenant.ts'
+import { StoreSlots } from '../limits/store-slots.ts'
 import { QueryService } from './query-service.ts'
 
 // The domain's query rules over an engine that behaves as Athena does (ids it assigns, SQL errors
@@ -159,6 +160,32 @@ describe('queries on an engine that behaves as Athena does', () => {
     await expect(queries.get(ACME, queryId)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     const executionId = (athena as unknown as { executions: Map<string, unknown> }).executions.keys().next().value as string
     expect(athena.outputObject(executionId)).toBeUndefined()
+  })
+})
+
+describe('the per-tenant limit across replicas', () => {
+  it('refuses a query past the limit whichever replica it lands on, and frees the slot when one ends', async () => {
+    const slots = () => new StoreSlots(store)
+    const limited = () => new QueryService({ runner: new FakeAthenaQueryRunner(athena, { pollMs: 5 }), store, catalog, limits: LIMITS, maxRunningPerTenant: 1, slots: slots() })
+    const [a, b] = [limited(), limited()]
+    const first = id()
+    await a.start(ACME, first, LONG)
+    await expect(b.start(ACME, id(), LONG)).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('You have 1 queries running') })
+    await a.cancel(ACME, first)
+    const second = id()
+    expect((await b.start(ACME, second, LONG)).status).toBe('RUNNING')
+    await b.cancel(ACME, second)
+  })
+
+  it('frees the slot of a query the engine refused at once, and of one answered from an earlier result', async () => {
+    const limited = new QueryService({ runner: new FakeAthenaQueryRunner(athena, { pollMs: 5 }), store, catalog, limits: LIMITS, maxRunningPerTenant: 1, slots: new StoreSlots(store) })
+    const q = id()
+    await limited.start(ACME, q, SMALL)
+    await limited.wait(ACME, q, 5000)
+    for (let i = 0; i < 3; i++) expect(await limited.start(ACME, id(), SMALL)).toMatchObject({ reusedFrom: q })
+    const long = id()
+    expect((await limited.start(ACME, long, LONG)).status).toBe('RUNNING')
+    await limited.cancel(ACME, long)
   })
 })
 

@@ -6,7 +6,9 @@ import { keys } from '../keys.ts'
 import type { Catalog, Column } from '../ports/catalog.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { Cell, QueryRunner, RunStatus } from '../ports/query-runner.ts'
+import type { TenantSlots } from '../ports/tenant-slots.ts'
 import type { TenantId } from '../tenant.ts'
+import { InProcessSlots } from '../limits/in-process-slots.ts'
 import { MAX_PAGE_ROWS } from './page-token.ts'
 import { executionOf, isQueryId, QueryRecords, type QueryRecord } from './query-records.ts'
 import { isReusable, ResultReuse, tablesVersion, type ReusableResult } from './result-reuse.ts'
@@ -62,8 +64,10 @@ export type QueryServiceDeps = {
   store: ObjectStore
   catalog: Catalog
   limits: { timeoutMs: number; resultTtlMs: number; maxResultBytes: number }
-  /** How many queries one tenant may have running at once in this process (fair sharing). */
+  /** How many queries one tenant may have running at once (fair sharing), counted in `slots`. */
   maxRunningPerTenant?: number
+  /** Where running queries are counted: in this process (local mode), or where every replica sees them. */
+  slots?: TenantSlots
   /** What each tenant keeps against its quota: results count, and are bounded by what is left. */
   usage?: StorageUsage
   now?: () => Date
@@ -96,6 +100,8 @@ const SMALL_RESULT_BYTES = 4 * 2 ** 20
 const FOLLOW_MS = 60_000
 /** The least time between two status calls of one run. */
 const POLL_FLOOR_MS = 50
+/** How long past its time limit a query's slot is held at most (a replica that died frees it then). */
+const SLOT_GRACE_MS = 60_000
 /** How often ended queries past their time to live are removed. */
 const EXPIRE_EVERY_MS = 3_600_000
 
@@ -116,12 +122,14 @@ export class QueryService implements QueryEngine {
   private readonly recent = new Map<string, QueryRecord>()
   private recentBytes = 0
   private readonly starting = new Set<string>()
+  private readonly slots: TenantSlots
   private closing = false
   private expiring: NodeJS.Timeout | undefined
 
   constructor(private readonly deps: QueryServiceDeps) {
     this.now = deps.now ?? (() => new Date())
     this.records = new QueryRecords(deps.store)
+    this.slots = deps.slots ?? new InProcessSlots()
     this.smallResults = new SmallResults(deps.store)
   }
 
@@ -134,20 +142,19 @@ export class QueryService implements QueryEngine {
     if (!isQueryId(queryId)) throw new AppError('BAD_REQUEST', 'A query id is letters, digits, _ and -.')
     const key = runKey(tenant, queryId)
     if (this.starting.has(key) || this.runs.has(key)) throw duplicate()
-    const limit = this.deps.maxRunningPerTenant ?? Number.POSITIVE_INFINITY
-    // Queries being started count too: concurrent starts cannot all slip under the limit.
-    const mine =
-      [...this.runs.values()].filter((r) => r.record.tenant === tenant && !r.settled).length +
-      [...this.starting].filter((k) => k.startsWith(`${tenant}/`)).length
-    if (mine >= limit) {
-      throw new AppError('TOO_MANY_REQUESTS', `You have ${mine} queries running, the most one user may (CSVLAKE_TENANT_MAX_QUERIES); wait for one to end or cancel one.`, { retryAfterSeconds: 1 })
-    }
     this.starting.add(key)
+    let holding = false
     try {
+      // Taken from the start: concurrent starts cannot all slip under the limit.
+      holding = await this.takeSlot(tenant, queryId)
       if (await this.records.exists(tenant, queryId)) throw duplicate()
-      return await this.launch(tenant, queryId, sql, options.reuse !== false && isReusable(sql))
+      const record = await this.launch(tenant, queryId, sql, options.reuse !== false && isReusable(sql))
+      // A run holds its slot until it ends (see follow); an answer without a run frees it now.
+      if (this.runs.has(key)) holding = false
+      return record
     } finally {
       this.starting.delete(key)
+      if (holding) await this.freeSlot(tenant, queryId)
     }
   }
 
@@ -232,6 +239,7 @@ export class QueryService implements QueryEngine {
     await this.removeResult(record)
     await this.records.save(cancelled)
     await this.deps.store.delete(keys.runningQuery(tenant, queryId)).catch(() => undefined)
+    await this.freeSlot(tenant, queryId)
     this.remember(cancelled)
     return cancelled
   }
@@ -288,6 +296,7 @@ export class QueryService implements QueryEngine {
     await this.removeResult(record)
     const error = { code: 'INTERRUPTED', message: RESTARTED }
     await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error })
+    await this.freeSlot(record.tenant, record.queryId)
     return true
   }
 
@@ -380,6 +389,7 @@ export class QueryService implements QueryEngine {
       await this.removeResult(final).catch(() => undefined)
     }
     run.reservation?.release() // Kept nothing more (a result kept was committed in ended()).
+    await this.freeSlot(tenant, queryId)
     run.record = final
     try {
       await run.saved
@@ -440,8 +450,26 @@ export class QueryService implements QueryEngine {
     else await this.removeResult(final)
     await this.records.save(final)
     await this.deps.store.delete(keys.runningQuery(record.tenant, record.queryId)).catch(() => undefined)
+    // The replica that ran it frees its slot as it follows it to the end; one that died cannot.
+    await this.freeSlot(record.tenant, record.queryId)
     this.remember(final)
     return final
+  }
+
+  /** Takes one of the tenant's query slots (answers whether one is held), or refuses with 429. */
+  private async takeSlot(tenant: TenantId, queryId: string): Promise<boolean> {
+    const max = this.deps.maxRunningPerTenant
+    if (max === undefined) return false
+    // A slot outlives its query's time limit only by the grace a stop takes: a replica that died frees it then.
+    const grant = await this.slots.acquire(tenant, 'queries', queryId, { max, ttlMs: this.deps.limits.timeoutMs + SLOT_GRACE_MS })
+    if (!grant.taken) {
+      throw new AppError('TOO_MANY_REQUESTS', `You have ${grant.held} queries running, the most one user may (CSVLAKE_TENANT_MAX_QUERIES); wait for one to end or cancel one.`, { retryAfterSeconds: 1 })
+    }
+    return true
+  }
+
+  private async freeSlot(tenant: TenantId, queryId: string): Promise<void> {
+    if (this.deps.maxRunningPerTenant !== undefined) await this.slots.release(tenant, 'queries', queryId).catch(() => undefined)
   }
 
   /**
