@@ -10,7 +10,8 @@ export const keys = {
   stagingDir: (t: TenantId, jobId: string) => `staging/${t}/${jobId}/`,
   lakeTenant: (t: TenantId) => `lake/${t}/`,
   lakeTable: (t: TenantId, table: string) => `lake/${t}/${table}/`,
-  lakePart: (t: TenantId, table: string, jobId: string) => `lake/${t}/${table}/${jobId}/data.parquet`,
+  /** One job's Parquet part: the folder is Athena's partition of the table (ingest_job, read by partition projection). */
+  lakePart: (t: TenantId, table: string, jobId: string) => `lake/${t}/${table}/ingest_job=${jobId}/data.parquet`,
   catalogEntry: (t: TenantId, table: string) => `catalog/${t}/${table}.json`,
   catalogPrefix: (t: TenantId) => `catalog/${t}/`,
   job: (t: TenantId, jobId: string) => `jobs/${t}/${jobId}.json`,

@@ -1,3 +1,4 @@
+import { keys } from '../keys.ts'
 import type { Column } from '../ports/catalog.ts'
 import type { IngestInput, IngestResult, RejectedRow } from '../ports/workflow.ts'
 
@@ -21,10 +22,10 @@ const LOCAL_EKS = { clusterName: 'local', endpoint: 'https://local', certificate
 export function executionInput(input: IngestInput, names: ExecutionNames) {
   const t = input.tenant
   const under = (t as string).replaceAll('-', '_')
-  const stagedKey = `staging/${t}/${input.jobId}/data.csv`
+  const stagedKey = keys.staging(t, input.jobId)
   const outcomeKey = `staging/${t}/${input.jobId}/outcome.json`
   const tableKeyPrefix = `lake/${t}/${input.table}/`
-  const partKey = `${tableKeyPrefix}ingest_job=${input.jobId}/data.parquet`
+  const partKey = keys.lakePart(t, input.table, input.jobId)
   return {
     ...input,
     names: {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { keys } from '../keys.ts'
 import { tenantId } from '../tenant.ts'
 import type { Catalog, TableEntry } from './catalog.ts'
 
@@ -26,7 +27,8 @@ const entry = (rows: number, name = 'sales'): TableEntry => ({
   createdAt: '2026-12-01T00:00:00.000Z',
   updatedAt: '2026-12-01T00:00:00.000Z',
 })
-const part = (jobId: string) => ({ key: `lake/t1/sales/${jobId}/data.parquet`, rows: 1, jobId, fileId: `f-${jobId}` })
+/** A part where ingest writes it (`lake/{tenant}/{table}/ingest_job={jobId}/`, Athena's partition of the table). */
+const part = (jobId: string) => ({ key: keys.lakePart(t, 'sales', jobId), rows: 1, jobId, fileId: `f-${jobId}` })
 /** An append as registerTable makes it: one more part, the count from the parts. */
 const append = (jobId: string) => (e: TableEntry | undefined): TableEntry => {
   const parts = [...(e ?? entry(0)).parts, part(jobId)]
@@ -51,10 +53,11 @@ export function catalogContract(name: string, open: () => Promise<CatalogSubject
     })
 
     it('keeps an entry as it was put, and lists the tenant’s own, by name', async () => {
-      await catalog.put(entry(2, 'sales'))
+      const sales = { ...entry(2, 'sales'), parts: [part('j1'), { ...part('j2'), rows: 7 }], sources: [{ fileId: 'f-j1', fileName: 'sales.csv', jobId: 'j1', mode: 'create', rows: 1, at: '2026-12-01T00:00:00.000Z' }] }
+      await catalog.put(sales)
       await catalog.put(entry(1, 'alpha'))
       await catalog.put({ ...entry(9, 'other'), tenant: tenantId('t2') })
-      expect(await catalog.get(t, 'sales')).toEqual(entry(2, 'sales'))
+      expect(await catalog.get(t, 'sales')).toEqual(sales)
       expect((await catalog.list(t)).map((e) => [e.name, e.rowCount])).toEqual([['alpha', 1], ['sales', 2]])
       expect(await subject.replica().get(t, 'alpha')).toEqual(entry(1, 'alpha'))
     })

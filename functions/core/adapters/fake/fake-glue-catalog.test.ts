@@ -98,3 +98,34 @@ describe('FakeGlueCatalog (the adapter layer, as the aws adapter will call Glue)
     expect(glue.calls.GetTables).toBe(3)
   })
 })
+
+describe('FakeGlueCatalog reads and writes the table format the ingest state machine registers', () => {
+  it('reads a table as the state machine leaves it after a create and an append: both parts, under ingest_job=, with the row count', async () => {
+    const glue = new FakeGlue()
+    await glue.createDatabase({ DatabaseInput: { Name: 'csvlake_t1' } })
+    // As CreateTable, then AppendToTable (UpdateTable), of statemachines/ingest.asl.json write it.
+    await glue.createTable({
+      DatabaseName: 'csvlake_t1',
+      TableInput: {
+        Name: 'sales',
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [{ Name: 'ingest_job', Type: 'string' }],
+        Parameters: { classification: 'parquet', 'projection.enabled': 'true', 'projection.ingest_job.type': 'enum', 'projection.ingest_job.values': 'j_1,j_2', csvlake_parts: 'j_1,j_2', csvlake_rows: '30', csvlake_job: 'j_2' },
+        StorageDescriptor: { Columns: [{ Name: 'n', Type: 'bigint' }], Location: 's3://csvlake-data/lake/t1/sales/' },
+      },
+    })
+    const read = await new FakeGlueCatalog(glue).get(t, 'sales')
+    expect(read).toMatchObject({ location: 'lake/t1/sales/', rowCount: 30, columns: [{ name: 'n', type: 'bigint' }] })
+    expect(read?.parts.map((p) => p.key)).toEqual(['lake/t1/sales/ingest_job=j_1/data.parquet', 'lake/t1/sales/ingest_job=j_2/data.parquet'])
+  })
+
+  it('writes the listed parts as the partitions Athena projection reads, and nothing else', async () => {
+    const glue = new FakeGlue()
+    const catalog = new FakeGlueCatalog(glue)
+    await catalog.put({ ...entry(3), parts: [{ key: 'lake/t1/sales/ingest_job=j_9/data.parquet', rows: 3, jobId: 'j_9', fileId: 'f1' }] })
+    const { Table } = await glue.getTable({ DatabaseName: 'csvlake_t1', Name: 'sales' })
+    expect(Table.PartitionKeys).toEqual([{ Name: 'ingest_job', Type: 'string' }])
+    expect(Table.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.ingest_job.type': 'enum', 'projection.ingest_job.values': 'j_9', csvlake_parts: 'j_9', csvlake_rows: '3' })
+    expect(Table.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe')
+  })
+})

@@ -6,8 +6,21 @@ import type { FakeGlue, GlueTable, GlueTableInput } from './fake-glue.ts'
 /** How often a change is tried before the conflict is answered (409). */
 const UPDATE_ATTEMPTS = 12
 
-/** Where csvlake keeps what Glue has no field for (table parameters are string to string). */
-const P = { name: 'csvlake.name', parts: 'csvlake.parts', sources: 'csvlake.sources', rowCount: 'csvlake.rowCount', createdAt: 'csvlake.createdAt', updatedAt: 'csvlake.updatedAt' }
+/**
+ * The table format `statemachines/ingest.asl.json` registers, so a table written by either reads
+ * the same: each job's Parquet part is the partition `ingest_job={jobId}/` under the table's
+ * location, and Athena's partition projection reads only the job ids listed in the parameters -
+ * a part not (yet) listed is invisible. Names without dots, as the state machine's JSONPath reads them.
+ */
+const PARTITION = 'ingest_job'
+const P = {
+  /** The listed parts' job ids, comma-separated (the state machine appends to it). */
+  parts: 'csvlake_parts',
+  rows: 'csvlake_rows',
+  /** What Glue has no field for: each part's rows and file, the loads, when made (JSON). */
+  detail: 'csvlake_detail',
+}
+type Detail = { parts: Record<string, { rows: number; fileId: string }>; sources: TableEntry['sources']; createdAt: string; updatedAt: string }
 
 /**
  * The catalog over the Glue Data Catalog API, mapped as the aws adapter (next issue) will map the
@@ -89,17 +102,25 @@ export class FakeGlueCatalog implements Catalog {
   }
 
   private toTableInput(entry: TableEntry): GlueTableInput {
+    const jobs = entry.parts.map((p) => p.jobId).join(',')
+    const detail: Detail = {
+      parts: Object.fromEntries(entry.parts.map((p) => [p.jobId, { rows: p.rows, fileId: p.fileId }])),
+      sources: entry.sources,
+      createdAt: entry.createdAt,
+      updatedAt: entry.updatedAt,
+    }
     return {
       Name: entry.name,
       TableType: 'EXTERNAL_TABLE',
+      PartitionKeys: [{ Name: PARTITION, Type: 'string' }],
       Parameters: {
         classification: 'parquet',
-        [P.name]: entry.name,
-        [P.parts]: JSON.stringify(entry.parts),
-        [P.sources]: JSON.stringify(entry.sources),
-        [P.rowCount]: String(entry.rowCount),
-        [P.createdAt]: entry.createdAt,
-        [P.updatedAt]: entry.updatedAt,
+        'projection.enabled': 'true',
+        [`projection.${PARTITION}.type`]: 'enum',
+        [`projection.${PARTITION}.values`]: jobs,
+        [P.parts]: jobs,
+        [P.rows]: String(entry.rowCount),
+        [P.detail]: JSON.stringify(detail),
       },
       StorageDescriptor: {
         Columns: entry.columns.map((c) => ({ Name: c.name, Type: c.type })),
@@ -113,18 +134,22 @@ export class FakeGlueCatalog implements Catalog {
 
   private toEntry(tenant: TenantId, table: GlueTable): TableEntry {
     const p = table.Parameters ?? {}
-    const location = table.StorageDescriptor?.Location ?? ''
+    const location = (table.StorageDescriptor?.Location ?? '').replace(/^s3:\/\/[^/]+\//, '')
+    const stored = p[P.detail]
+    const detail = (stored ? JSON.parse(stored) : {}) as Partial<Detail>
+    const jobs = (p[P.parts] ?? '').split(',').filter(Boolean)
     return {
       tenant,
-      name: p[P.name] ?? table.Name,
+      name: table.Name,
       columns: (table.StorageDescriptor?.Columns ?? []).map((c) => ({ name: c.Name, type: c.Type })),
-      location: location.replace(/^s3:\/\/[^/]+\//, ''),
+      location,
       format: 'parquet',
-      parts: JSON.parse(p[P.parts] ?? '[]') as TableEntry['parts'],
-      rowCount: Number(p[P.rowCount] ?? 0),
-      sources: JSON.parse(p[P.sources] ?? '[]') as TableEntry['sources'],
-      createdAt: p[P.createdAt] ?? table.CreateTime.toISOString(),
-      updatedAt: p[P.updatedAt] ?? table.UpdateTime.toISOString(),
+      // A part the state machine listed after the detail was written has its rows unknown here (0).
+      parts: jobs.map((jobId) => ({ key: `${location}${PARTITION}=${jobId}/data.parquet`, jobId, rows: detail.parts?.[jobId]?.rows ?? 0, fileId: detail.parts?.[jobId]?.fileId ?? '' })),
+      rowCount: Number(p[P.rows] ?? 0),
+      sources: detail.sources ?? [],
+      createdAt: detail.createdAt ?? table.CreateTime.toISOString(),
+      updatedAt: detail.updatedAt ?? table.UpdateTime.toISOString(),
     }
   }
 }

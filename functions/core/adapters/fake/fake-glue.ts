@@ -24,6 +24,7 @@ export type GlueColumn = { Name: string; Type: string }
 export type GlueTableInput = {
   Name: string
   TableType?: string
+  PartitionKeys?: GlueColumn[]
   Parameters?: Record<string, string>
   StorageDescriptor?: {
     Columns?: GlueColumn[]

@@ -317,7 +317,7 @@ describe('the sandbox', () => {
       expect([sql, err.code]).toEqual([sql, expect.stringMatching(/^(FORBIDDEN|SQL_ERROR)$/)])
     }
     expect(escapes.filter((p) => existsSync(p))).toEqual([])
-    expect(await readdir(join(acmeLake, 'people', 'j1'))).toEqual(['data.parquet'])
+    expect(await readdir(join(acmeLake, 'people', 'ingest_job=j1'))).toEqual(['data.parquet'])
     expect(await readdir(acmeLake)).toEqual(['people'])
     expect(await rowsOf('SELECT count(*) AS n FROM people')).toEqual([[5]])
   })

@@ -135,7 +135,8 @@ export class TenantSandbox {
   private viewQuery(entry: TableEntry): string {
     if (entry.parts.length > 0) {
       const files = entry.parts.map((p) => sqlString(join(this.dataDir, p.key)))
-      return `SELECT * FROM read_parquet([${files.join(', ')}])`
+      // Parts live under ingest_job={jobId}/ (as Athena's partition projection reads them): not a column here.
+      return `SELECT * FROM read_parquet([${files.join(', ')}], hive_partitioning = false)`
     }
     // No data yet: the right columns, no rows.
     const columns = entry.columns.map((c) => `CAST(NULL AS ${duckdbTypeOf(c.type)}) AS ${sqlIdentifier(c.name)}`)
