@@ -94,11 +94,6 @@ export interface ObjectStore {
    */
   keys(prefix: string, opts?: { startAfter?: string; pageSize?: number }): AsyncIterable<string>
   /**
-   * Every key under `prefix` (recursively), sorted, all at once.
-   * @deprecated Reads the whole listing into memory; iterate `keys(prefix)` instead.
-   */
-  list(prefix: string): Promise<string[]>
-  /**
    * One page of what lies directly under the folder `prefix` (ending in '/'), in key order:
    * objects by their keys, sub-folders by their prefixes (ending in '/'); only those after
    * `startAfter`, at most `limit`; `more` when a next page exists. S3: ListObjectsV2 with

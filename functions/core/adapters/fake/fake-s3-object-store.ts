@@ -122,13 +122,6 @@ export class FakeS3ObjectStore implements ObjectStore {
     } while (token !== undefined)
   }
 
-  /** @deprecated Iterate `keys(prefix)`. */
-  async list(prefix: string): Promise<string[]> {
-    const all: string[] = []
-    for await (const key of this.keys(prefix)) all.push(key)
-    return all
-  }
-
   /**
    * One ListObjectsV2 with Delimiter '/'. Asks one more than `limit`: StartAfter is compared as a
    * key, so when it names a folder S3 may roll that folder's keys up into it again, which is dropped.

@@ -218,11 +218,6 @@ export class DiskObjectStore implements ObjectStore {
     }
   }
 
-  /** @deprecated Iterate `keys(prefix)`. */
-  async list(prefix: string): Promise<string[]> {
-    return collectKeys(this.keys(prefix))
-  }
-
   /**
    * Walks the folders under `prefix` depth first, each folder's entries in key order (a folder
    * `a` sorts as `a/`), so keys come out in key order one folder read at a time, and folders

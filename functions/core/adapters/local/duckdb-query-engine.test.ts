@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../config.ts'
+import { TEST_QUERY_LIMITS } from '../../../testing/query-limits.ts'
 import { AppError } from '../../errors.ts'
 import { keys } from '../../keys.ts'
 import type { Catalog, Column, TableEntry } from '../../ports/catalog.ts'
@@ -16,18 +17,7 @@ import { DuckDbQueryEngine } from './duckdb-query-engine.ts'
 
 const ACME = tenantId('acme')
 const BRAVO = tenantId('bravo')
-const LIMITS: Config['query'] = {
-  defaultWaitMs: 3000,
-  timeoutMs: 30_000,
-  memoryLimit: '256MB',
-  threads: 2,
-  maxInstances: 4,
-  idleMs: 60_000,
-  resultTtlMs: 24 * 3_600_000,
-  processMemoryBytes: 2 * 2 ** 30,
-  maxResultBytes: 2 ** 30,
-  maxTempBytes: 2 ** 30,
-}
+const LIMITS = TEST_QUERY_LIMITS
 
 /** The catalog as the engine sees it: entries per tenant, changed by the test. */
 class FakeCatalog implements Catalog {
