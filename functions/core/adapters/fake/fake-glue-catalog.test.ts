@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TableEntry } from '../../ports/catalog.ts'
+import { schemaKey } from '../../ingest/execution-input.ts'
 import { tenantId } from '../../tenant.ts'
 import { FakeGlue } from './fake-glue.ts'
 import { FakeGlueCatalog } from './fake-glue-catalog.ts'
@@ -125,7 +126,7 @@ describe('FakeGlueCatalog reads and writes the table format the ingest state mac
     await catalog.put({ ...entry(3), parts: [{ key: 'lake/t1/sales/ingest_job=j_9/data.parquet', rows: 3, jobId: 'j_9', fileId: 'f1' }] })
     const { Table } = await glue.getTable({ DatabaseName: 'csvlake_t1', Name: 'sales' })
     expect(Table.PartitionKeys).toEqual([{ Name: 'ingest_job', Type: 'string' }])
-    expect(Table.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.ingest_job.type': 'enum', 'projection.ingest_job.values': 'j_9', csvlake_parts: 'j_9', csvlake_rows: '3' })
+    expect(Table.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.ingest_job.type': 'enum', 'projection.ingest_job.values': 'j_9', csvlake_parts: 'j_9', csvlake_rows: '3', csvlake_schema: schemaKey([{ name: 'n', type: 'bigint' }]) })
     expect(Table.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe')
   })
 })

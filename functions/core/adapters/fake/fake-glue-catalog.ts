@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.ts'
 import type { Catalog, TableEntry } from '../../ports/catalog.ts'
+import { schemaKey } from '../../ingest/execution-input.ts'
 import type { TenantId } from '../../tenant.ts'
 import type { FakeGlue, GlueTable, GlueTableInput } from './fake-glue.ts'
 
@@ -120,6 +121,8 @@ export class FakeGlueCatalog implements Catalog {
         [`projection.${PARTITION}.values`]: jobs,
         [P.parts]: jobs,
         [P.rows]: String(entry.rowCount),
+        // What the state machine compares before it appends a part (the columns it was converted with).
+        csvlake_schema: schemaKey(entry.columns),
         [P.detail]: JSON.stringify(detail),
       },
       StorageDescriptor: {
