@@ -1,5 +1,5 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
-import { StepFunctionsError, type DescribeExecutionOutput, type HistoryEvent, type StepFunctionsApi } from './step-functions-api.ts'
+import { StepFunctionsError, type DescribeExecutionOutput, type HistoryEvent, type StepFunctionsApi } from '../aws/step-functions-api.ts'
 
 type Handlers = Record<string, (params: Record<string, unknown>) => Promise<unknown>>
 type Execution = { describe: DescribeExecutionOutput; events: HistoryEvent[]; done: Promise<void>; abort: () => void }

@@ -1,9 +1,9 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 import definition from '../../../../statemachines/ingest.asl.json' with { type: 'json' }
 import { workflowContract } from '../../ports/workflow.contract.ts'
-import { FakeS3 } from './fake-s3.ts'
-import { FakeS3ObjectStore } from './fake-s3-object-store.ts'
-import { FakeStepFunctions } from './fake-step-functions.ts'
+import { FakeS3 } from '../fake/fake-s3.ts'
+import { FakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
+import { FakeStepFunctions } from '../fake/fake-step-functions.ts'
 import { StepFunctionsWorkflow } from './step-functions-workflow.ts'
 
 const names = { bucket: 'bucket', crawlerRole: 'arn:aws:iam::123456789012:role/csvlake-crawler', workGroup: 'csvlake' }

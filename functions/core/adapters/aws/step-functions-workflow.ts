@@ -36,7 +36,7 @@ const HISTORY_PAGE = 1000
  *   execution has ended the final record replaces the index record, so later reads cost one GET,
  *   and the slot is freed;
  * - list: a page of the tenant's index (ListExecutions cannot filter by tenant).
- * This class moves to adapters/aws with the SDK client in the next issue; nothing in it is fake.
+ * In aws mode the SDK's SFN client is the API (the next issue wires it); in tests FakeStepFunctions is.
  */
 export class StepFunctionsWorkflow implements Workflow {
   constructor(private readonly deps: StepFunctionsWorkflowDeps) {}
