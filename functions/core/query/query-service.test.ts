@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync'
 import type { Readable } from 'node:stream'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { FakeAthena, type ScriptedAnswer } from '../adapters/fake/fake-athena.ts'
-import { FakeAthenaQueryRunner } from '../adapters/fake/fake-athena-query-runner.ts'
+import { AthenaQueryRunner } from '../adapters/aws/athena-query-runner.ts'
 import { FakeS3 } from '../adapters/fake/fake-s3.ts'
 import { FakeS3ObjectStore } from '../adapters/fake/fake-s3-object-store.ts'
 import type { Catalog, TableEntry } from '../ports/catalog.ts'
@@ -58,7 +58,9 @@ let store: ObjectStore
 let catalog: OneTableCatalog
 let now: Date
 /** One replica of the query function: its own service and runner, over the shared services. */
-const replica = () => new QueryService({ runner: new FakeAthenaQueryRunner(athena, { pollMs: 5 }), store, catalog, limits: LIMITS, now: () => now })
+const replica = () => new QueryService({ runner: athenaRunner(), store, catalog, limits: LIMITS, now: () => now })
+/** The Athena runner over the fake, as each replica of the query function would make it. */
+const athenaRunner = () => new AthenaQueryRunner({ athena, outputs: athena.outputs(), workGroup: 'csvlake', databaseOf: (t) => `csvlake_${t}`, pollMs: 5 })
 let queries: QueryService
 let ids = 0
 const id = () => `q_service${ids++}`
@@ -166,7 +168,7 @@ describe('queries on an engine that behaves as Athena does', () => {
 describe('the per-tenant limit across replicas', () => {
   it('refuses a query past the limit whichever replica it lands on, and frees the slot when one ends', async () => {
     const slots = () => new StoreSlots(store)
-    const limited = () => new QueryService({ runner: new FakeAthenaQueryRunner(athena, { pollMs: 5 }), store, catalog, limits: LIMITS, maxRunningPerTenant: 1, slots: slots() })
+    const limited = () => new QueryService({ runner: athenaRunner(), store, catalog, limits: LIMITS, maxRunningPerTenant: 1, slots: slots() })
     const [a, b] = [limited(), limited()]
     const first = id()
     await a.start(ACME, first, LONG)
@@ -178,7 +180,7 @@ describe('the per-tenant limit across replicas', () => {
   })
 
   it('frees the slot of a query the engine refused at once, and of one answered from an earlier result', async () => {
-    const limited = new QueryService({ runner: new FakeAthenaQueryRunner(athena, { pollMs: 5 }), store, catalog, limits: LIMITS, maxRunningPerTenant: 1, slots: new StoreSlots(store) })
+    const limited = new QueryService({ runner: athenaRunner(), store, catalog, limits: LIMITS, maxRunningPerTenant: 1, slots: new StoreSlots(store) })
     const q = id()
     await limited.start(ACME, q, SMALL)
     await limited.wait(ACME, q, 5000)

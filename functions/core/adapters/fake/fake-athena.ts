@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import type { AthenaApi, AthenaOutputs } from '../aws/athena-api.ts'
 import type { AthenaColumnInfo, AthenaDatum } from '../aws/athena-results.ts'
 
 /**
@@ -37,7 +39,7 @@ export class FakeAwsError extends Error {
  * header row first, the row count comes from GetQueryRuntimeStatistics, and the result is a CSV
  * object Athena wrote. Response shapes written from the Athena API reference, not recorded.
  */
-export class FakeAthena {
+export class FakeAthena implements AthenaApi {
   private readonly executions = new Map<string, Execution>()
   private readonly byToken = new Map<string, string>()
   readonly calls: string[] = []
@@ -47,7 +49,7 @@ export class FakeAthena {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  startQueryExecution(input: { QueryString: string; ClientRequestToken?: string; QueryExecutionContext?: { Database?: string }; WorkGroup?: string }): { QueryExecutionId: string } {
+  async startQueryExecution(input: { QueryString: string; ClientRequestToken?: string; QueryExecutionContext?: { Database?: string }; WorkGroup?: string }): Promise<{ QueryExecutionId: string }> {
     this.calls.push('StartQueryExecution')
     const seen = input.ClientRequestToken && this.byToken.get(input.ClientRequestToken)
     if (seen) return { QueryExecutionId: seen }
@@ -65,7 +67,7 @@ export class FakeAthena {
     return { QueryExecutionId: id }
   }
 
-  getQueryExecution(input: { QueryExecutionId: string }) {
+  async getQueryExecution(input: { QueryExecutionId: string }) {
     this.calls.push('GetQueryExecution')
     const x = this.execution(input.QueryExecutionId)
     const state = this.stateOf(x)
@@ -88,7 +90,7 @@ export class FakeAthena {
     }
   }
 
-  getQueryResults(input: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }) {
+  async getQueryResults(input: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }) {
     this.calls.push('GetQueryResults')
     const x = this.execution(input.QueryExecutionId)
     if (this.stateOf(x) !== 'SUCCEEDED' || !('columns' in x.answer)) {
@@ -121,7 +123,7 @@ export class FakeAthena {
     }
   }
 
-  getQueryRuntimeStatistics(input: { QueryExecutionId: string }) {
+  async getQueryRuntimeStatistics(input: { QueryExecutionId: string }) {
     this.calls.push('GetQueryRuntimeStatistics')
     const x = this.execution(input.QueryExecutionId)
     const state = this.stateOf(x)
@@ -130,12 +132,28 @@ export class FakeAthena {
     return { QueryRuntimeStatistics: { Rows: { InputRows: rows, InputBytes: 0, OutputRows: rows, OutputBytes: this.csv(x).length } } }
   }
 
-  stopQueryExecution(input: { QueryExecutionId: string }): Record<string, never> {
+  async stopQueryExecution(input: { QueryExecutionId: string }): Promise<Record<string, never>> {
     this.calls.push('StopQueryExecution')
     const x = this.execution(input.QueryExecutionId)
     const state = this.stateOf(x)
     if (state === 'QUEUED' || state === 'RUNNING') x.stoppedAt = this.clock()
     return {}
+  }
+
+  /** The result objects as S3 holds them (the OutputLocation of each execution). */
+  outputs(): AthenaOutputs {
+    const idOf = (location: string) => /^s3:\/\/fake-athena-results\/(.+)\.csv$/.exec(location)?.[1]
+    return {
+      read: async (location) => {
+        const id = idOf(location)
+        const csv = id && this.executions.has(id) ? this.outputObject(id) : undefined
+        return csv && Readable.from([csv])
+      },
+      remove: async (location) => {
+        const id = idOf(location)
+        return id ? this.deleteOutput(id) : 0
+      },
+    }
   }
 
   /** The CSV object Athena wrote to the result location (every value quoted), or undefined once deleted. */

@@ -1,0 +1,135 @@
+import type { Readable } from 'node:stream'
+import { AppError } from '../../errors.ts'
+import type { Column } from '../../ports/catalog.ts'
+import type { QueryRunner, RunOptions, RunPage, RunStatus } from '../../ports/query-runner.ts'
+import type { TenantId } from '../../tenant.ts'
+import { awsErrorName, type AthenaApi, type AthenaOutputs, type AthenaQueryExecution } from './athena-api.ts'
+import { athenaCell, athenaColumns, athenaError } from './athena-results.ts'
+
+/** GetQueryResults answers at most this many rows a call. */
+const MAX_RESULTS = 1000
+
+export type AthenaQueryRunnerDeps = {
+  athena: AthenaApi
+  /** Where Athena wrote each result (S3 in aws mode). */
+  outputs: AthenaOutputs
+  workGroup: string
+  /** The tenant's Glue database: the query's context, and the only one its credentials may read. */
+  databaseOf: (tenant: TenantId) => string
+  /** How often a status call asks Athena again while it waits. */
+  pollMs?: number
+}
+
+/**
+ * The QueryRunner on Athena: the tenant's Glue database as the query's context, csvlake's query id
+ * as ClientRequestToken, state polled with GetQueryExecution, columns from the result set's
+ * metadata, the row count from the runtime statistics, the header row skipped and every string
+ * cell typed back, errors read from StateChangeReason. It cannot seek: pages are read forward by
+ * NextToken. In aws mode `athena` is the SDK's client (next issue); in tests FakeAthena.
+ */
+export class AthenaQueryRunner implements QueryRunner {
+  private readonly columns = new Map<string, Column[]>()
+
+  constructor(private readonly deps: AthenaQueryRunnerDeps) {}
+
+  async start(tenant: TenantId, sql: string, options: RunOptions): Promise<string> {
+    const { QueryExecutionId } = await this.deps.athena.startQueryExecution({
+      QueryString: sql,
+      ClientRequestToken: options.token,
+      QueryExecutionContext: { Database: this.deps.databaseOf(tenant) },
+      WorkGroup: this.deps.workGroup,
+    })
+    if (!QueryExecutionId) throw new AppError('UNAVAILABLE', 'Athena did not start the query; run it again.')
+    return QueryExecutionId
+  }
+
+  async status(tenant: TenantId, executionId: string, waitMs = 0): Promise<RunStatus | undefined> {
+    const until = Date.now() + waitMs
+    for (;;) {
+      const execution = await this.describe(tenant, executionId)
+      if (!execution) return undefined
+      const { State, StateChangeReason, AthenaError } = execution.Status
+      if (State === 'SUCCEEDED') {
+        const stats = (await this.deps.athena.getQueryRuntimeStatistics({ QueryExecutionId: executionId })).QueryRuntimeStatistics?.Rows
+        const columns = await this.columnsOf(executionId)
+        return { state: 'SUCCEEDED', ...(columns ? { columns } : {}), rowCount: stats?.OutputRows ?? 0, resultBytes: stats?.OutputBytes ?? 0 }
+      }
+      if (State === 'FAILED') return { state: 'FAILED', error: athenaError(StateChangeReason, AthenaError?.ErrorCategory) }
+      if (State === 'CANCELLED') return { state: 'CANCELLED' }
+      if (Date.now() >= until) return { state: 'RUNNING' }
+      await new Promise((done) => setTimeout(done, Math.min(this.deps.pollMs ?? 500, Math.max(1, until - Date.now()))))
+    }
+  }
+
+  async stop(tenant: TenantId, executionId: string): Promise<void> {
+    if (await this.describe(tenant, executionId)) await this.deps.athena.stopQueryExecution({ QueryExecutionId: executionId })
+  }
+
+  async read(tenant: TenantId, executionId: string, page: { token?: string; maxRows: number }): Promise<RunPage> {
+    if (!(await this.describe(tenant, executionId))) throw notStored()
+    const first = page.token === undefined
+    // The first page starts with the header row: one more is asked for, and skipped.
+    const max = Math.min(MAX_RESULTS, Math.max(1, page.maxRows + (first ? 1 : 0)))
+    let answer
+    try {
+      answer = await this.deps.athena.getQueryResults({ QueryExecutionId: executionId, MaxResults: max, ...(first ? {} : { NextToken: page.token! }) })
+    } catch (err) {
+      if (awsErrorName(err) !== 'InvalidRequestException') throw err
+      if (!first && /token/i.test(err instanceof Error ? err.message : '')) {
+        throw new AppError('BAD_REQUEST', 'nextToken is not one this API gave out; pass it back exactly as received.')
+      }
+      throw notStored()
+    }
+    const columns = athenaColumns(answer.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [])
+    const rows = (answer.ResultSet?.Rows ?? []).slice(first ? 1 : 0).map((row) => columns.map((c, i) => athenaCell(c.type, row.Data?.[i])))
+    return { rows, ...(answer.NextToken ? { next: answer.NextToken } : {}) }
+  }
+
+  async exportCsv(tenant: TenantId, executionId: string): Promise<Readable> {
+    const location = (await this.describe(tenant, executionId))?.ResultConfiguration.OutputLocation
+    const csv = location ? await this.deps.outputs.read(location) : undefined
+    if (!csv) throw notStored()
+    return csv
+  }
+
+  async remove(tenant: TenantId, executionId: string): Promise<number> {
+    const location = (await this.describe(tenant, executionId))?.ResultConfiguration.OutputLocation
+    return location ? this.deps.outputs.remove(location) : 0
+  }
+
+  invalidate(): void {
+    // Athena reads the Glue catalog on every query: nothing is kept to drop.
+  }
+
+  async close(): Promise<void> {}
+
+  /** The execution, when it ran in this tenant's database; another tenant's is as good as unknown. */
+  private async describe(tenant: TenantId, executionId: string): Promise<AthenaQueryExecution | undefined> {
+    try {
+      const { QueryExecution } = await this.deps.athena.getQueryExecution({ QueryExecutionId: executionId })
+      return QueryExecution?.QueryExecutionContext.Database === this.deps.databaseOf(tenant) ? QueryExecution : undefined
+    } catch (err) {
+      if (awsErrorName(err) === 'InvalidRequestException') return undefined
+      throw err
+    }
+  }
+
+  private async columnsOf(executionId: string): Promise<Column[] | undefined> {
+    const known = this.columns.get(executionId)
+    if (known) return known
+    let info
+    try {
+      info = (await this.deps.athena.getQueryResults({ QueryExecutionId: executionId, MaxResults: 1 })).ResultSet?.ResultSetMetadata?.ColumnInfo
+    } catch {
+      return undefined // The result is gone (removed); the status still says how it ended.
+    }
+    if (!info) return undefined
+    const columns = athenaColumns(info)
+    this.columns.set(executionId, columns)
+    return columns
+  }
+}
+
+function notStored(): AppError {
+  return new AppError('NOT_FOUND', 'The result of this query is no longer stored; run it again.')
+}
