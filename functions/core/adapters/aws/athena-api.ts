@@ -18,12 +18,13 @@ import type { AthenaColumnInfo, AthenaDatum } from './athena-results.ts'
 
 export type AthenaState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED'
 
+/** As the SDK types it, every field may be absent. */
 export type AthenaQueryExecution = {
-  QueryExecutionId: string
-  Query: string
-  QueryExecutionContext: { Database?: string }
-  ResultConfiguration: { OutputLocation?: string }
-  Status: { State: AthenaState; StateChangeReason?: string; AthenaError?: { ErrorCategory?: number; ErrorType?: number; ErrorMessage?: string } }
+  QueryExecutionId?: string
+  Query?: string
+  QueryExecutionContext?: { Database?: string }
+  ResultConfiguration?: { OutputLocation?: string }
+  Status?: { State?: AthenaState; StateChangeReason?: string; AthenaError?: { ErrorCategory?: number; ErrorType?: number; ErrorMessage?: string } }
   Statistics?: { DataScannedInBytes?: number; EngineExecutionTimeInMillis?: number }
 }
 

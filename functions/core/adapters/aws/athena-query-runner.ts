@@ -48,7 +48,7 @@ export class AthenaQueryRunner implements QueryRunner {
     for (;;) {
       const execution = await this.describe(tenant, executionId)
       if (!execution) return undefined
-      const { State, StateChangeReason, AthenaError } = execution.Status
+      const { State, StateChangeReason, AthenaError } = execution.Status ?? {}
       if (State === 'SUCCEEDED') {
         const stats = (await this.deps.athena.getQueryRuntimeStatistics({ QueryExecutionId: executionId })).QueryRuntimeStatistics?.Rows
         const columns = await this.columnsOf(executionId)
@@ -86,14 +86,14 @@ export class AthenaQueryRunner implements QueryRunner {
   }
 
   async exportCsv(tenant: TenantId, executionId: string): Promise<Readable> {
-    const location = (await this.describe(tenant, executionId))?.ResultConfiguration.OutputLocation
+    const location = (await this.describe(tenant, executionId))?.ResultConfiguration?.OutputLocation
     const csv = location ? await this.deps.outputs.read(location) : undefined
     if (!csv) throw notStored()
     return csv
   }
 
   async remove(tenant: TenantId, executionId: string): Promise<number> {
-    const location = (await this.describe(tenant, executionId))?.ResultConfiguration.OutputLocation
+    const location = (await this.describe(tenant, executionId))?.ResultConfiguration?.OutputLocation
     return location ? this.deps.outputs.remove(location) : 0
   }
 
@@ -107,7 +107,7 @@ export class AthenaQueryRunner implements QueryRunner {
   private async describe(tenant: TenantId, executionId: string): Promise<AthenaQueryExecution | undefined> {
     try {
       const { QueryExecution } = await this.deps.athena.getQueryExecution({ QueryExecutionId: executionId })
-      return QueryExecution?.QueryExecutionContext.Database === this.deps.databaseOf(tenant) ? QueryExecution : undefined
+      return QueryExecution?.QueryExecutionContext?.Database === this.deps.databaseOf(tenant) ? QueryExecution : undefined
     } catch (err) {
       if (awsErrorName(err) === 'InvalidRequestException') return undefined
       throw err

@@ -2,7 +2,7 @@ import type { Column } from '../../ports/catalog.ts'
 import type { Cell, QueryError } from '../../ports/query-runner.ts'
 
 /** One column of GetQueryResults' ResultSetMetadata.ColumnInfo (the fields csvlake reads). */
-export type AthenaColumnInfo = { Name: string; Type: string; Precision?: number; Scale?: number }
+export type AthenaColumnInfo = { Name: string | undefined; Type: string | undefined; Precision?: number | undefined; Scale?: number | undefined }
 
 /** One cell of GetQueryResults: a NULL has no VarCharValue. */
 export type AthenaDatum = { VarCharValue?: string }
@@ -14,11 +14,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
  * varchar and char are string, decimal gets its precision and scale.
  */
 export function athenaColumns(info: AthenaColumnInfo[]): Column[] {
-  return info.map((c) => ({ name: c.Name, type: athenaType(c) }))
+  return info.map((c, i) => ({ name: c.Name ?? `_col${i}`, type: athenaType(c) }))
 }
 
 function athenaType(c: AthenaColumnInfo): string {
-  const t = c.Type.toLowerCase()
+  const t = (c.Type ?? 'varchar').toLowerCase()
   if (t === 'decimal') return `decimal(${c.Precision ?? 38},${c.Scale ?? 0})`
   if (t === 'integer') return 'int'
   if (t === 'varchar' || t === 'char' || t === 'json' || t === 'uuid' || t === 'time') return 'string'

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { AthenaApi, AthenaOutputs } from '../aws/athena-api.ts'
-import type { AthenaColumnInfo, AthenaDatum } from '../aws/athena-results.ts'
+import type { AthenaDatum } from '../aws/athena-results.ts'
 
 /**
  * What the fake engine does with one SQL text: a result (every value as Athena's text, null for
  * NULL) or a failure with Athena's StateChangeReason; `runMs` is how long it stays RUNNING.
  */
 export type ScriptedAnswer =
-  | { columns: AthenaColumnInfo[]; rows: (string | null)[][]; runMs?: number }
+  | { columns: { Name: string; Type: string; Precision?: number; Scale?: number }[]; rows: (string | null)[][]; runMs?: number }
   | { fail: { reason: string; category?: number }; runMs?: number }
 
 type Execution = {
