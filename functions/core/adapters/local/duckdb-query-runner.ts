@@ -22,6 +22,8 @@ export type DuckDbQueryRunnerDeps = {
   limits: Config['query']
   /** A kept CSV export counts against the tenant's quota. */
   usage?: StorageUsage
+  /** What the rows of ended small results not yet taken may weigh, as JSON (default 64 MiB). */
+  maxHeldSmallBytes?: number
 }
 
 type StopReason = 'CANCELLED' | 'TIMEOUT' | 'SHUTDOWN'
@@ -76,6 +78,8 @@ export class DuckDbQueryRunner implements QueryRunner {
   private readonly spares: SpareSandboxes
   private readonly runs = new Map<string, Run>()
   private readonly ended = new Map<string, RunStatus>()
+  /** Bytes (as JSON) of the small results held in `ended`. */
+  private heldSmall = 0
   private readonly stale = new Set<TenantId>()
   private closing = false
 
@@ -253,10 +257,32 @@ export class DuckDbQueryRunner implements QueryRunner {
     run.status = final
     // Nothing of a run that did not succeed is left behind.
     if (final.state !== 'SUCCEEDED') await rm(this.path(keys.resultDir(tenant, id)), { recursive: true, force: true }).catch(() => undefined)
-    this.ended.set(key, final)
-    while (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!)
+    this.keepEnded(key, final)
     this.runs.delete(key)
     return final
+  }
+
+  /** What the rows of ended small results weigh while held, as JSON. */
+  get heldSmallBytes(): number {
+    return this.heldSmall
+  }
+
+  /**
+   * An ended run's status is kept for whoever follows it, within bounds: at most ENDED_KEPT
+   * statuses, and their small results' rows within a budget of bytes - the oldest lose their rows
+   * first (the caller that follows a run takes them at once; a late one reads a status only).
+   */
+  private keepEnded(key: string, status: RunStatus): void {
+    this.ended.set(key, status)
+    this.heldSmall += status.small?.json.length ?? 0
+    const budget = this.deps.maxHeldSmallBytes ?? 64 * 2 ** 20
+    for (const [k, kept] of this.ended) {
+      if (this.heldSmall <= budget && this.ended.size <= ENDED_KEPT) break
+      if (k === key && this.ended.size <= ENDED_KEPT) continue
+      this.heldSmall -= kept.small?.json.length ?? 0
+      if (this.ended.size > ENDED_KEPT) this.ended.delete(k)
+      else if (kept.small) this.ended.set(k, withoutRows(kept))
+    }
   }
 
   /** The final status from what the sandbox answered; a stop requested before the end decides it. */
@@ -375,6 +401,11 @@ export class DuckDbQueryRunner implements QueryRunner {
   private path(key: string): string {
     return join(this.dataDir, key)
   }
+}
+
+function withoutRows(status: RunStatus): RunStatus {
+  const { small: _rows, ...rest } = status
+  return rest
 }
 
 /** A page token of this runner: the row to read from. */
