@@ -91,6 +91,16 @@ describe('POST /api/query and paging', () => {
     expect((await fetch(`${server.url}/api/query/${queryId}?nextToken=garbage`)).status).toBe(400)
   })
 
+  it('answers 400 for a page token whose engine part was forged, and for one too long to be ours', async () => {
+    const first = await (await run('SELECT range AS n FROM range(2500)')).json()
+    const forged = Buffer.from('o:1000:not-a-row').toString('base64url')
+    const res = await fetch(`${server.url}/api/query/${first.queryId}?nextToken=${forged}`)
+    expect(res.status).toBe(400)
+    expect((await res.json()).error.message).toMatch(/nextToken/)
+    const long = Buffer.from(`o:1000:${'x'.repeat(1200)}`).toString('base64url')
+    expect((await fetch(`${server.url}/api/query/${first.queryId}?nextToken=${long}`)).status).toBe(400)
+  })
+
   it('refuses malformed bodies with 400', async () => {
     expect((await postJson(server.url, '/api/query', { sql: '' })).status).toBe(400)
     expect((await postJson(server.url, '/api/query', { query: 'SELECT 1' })).status).toBe(400)
