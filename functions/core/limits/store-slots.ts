@@ -4,6 +4,9 @@ import type { ObjectStore } from '../ports/object-store.ts'
 import type { SlotGrant, SlotKind, TenantSlots } from '../ports/tenant-slots.ts'
 import type { TenantId } from '../tenant.ts'
 
+/** Thrown out of a change to end it without a write. */
+const FULL = Symbol('full')
+
 /** One tenant's slots of one kind: each holder with when its slot expires (ms since the epoch). */
 type Held = Record<string, number>
 
@@ -21,17 +24,21 @@ export class StoreSlots implements TenantSlots {
 
   async acquire(tenant: TenantId, kind: SlotKind, holder: string, opts: { max: number; ttlMs: number }): Promise<SlotGrant> {
     let grant: SlotGrant = { taken: false, held: 0 }
-    await updateJson<Held>(this.store, keys.slots(tenant, kind), (current) => {
-      // Pure: it may run again after a conflict, and only its last run counts.
-      const held = live(current ?? {}, this.clock())
-      if (!(holder in held) && Object.keys(held).length >= opts.max) {
-        grant = { taken: false, held: Object.keys(held).length }
-        return held
-      }
-      const next = { ...held, [holder]: this.clock() + opts.ttlMs }
-      grant = { taken: true, held: Object.keys(next).length }
-      return next
-    })
+    try {
+      await updateJson<Held>(this.store, keys.slots(tenant, kind), (current) => {
+        // Pure: it may run again after a conflict, and only its last run counts.
+        const held = live(current ?? {}, this.clock())
+        if (!(holder in held) && Object.keys(held).length >= opts.max) {
+          grant = { taken: false, held: Object.keys(held).length }
+          throw FULL // A refusal writes nothing.
+        }
+        const next = { ...held, [holder]: this.clock() + opts.ttlMs }
+        grant = { taken: true, held: Object.keys(next).length }
+        return next
+      })
+    } catch (err) {
+      if (err !== FULL) throw err
+    }
     return grant
   }
 
