@@ -247,6 +247,18 @@ describe('no silent row loss', () => {
     expect((await sql('SELECT count(*) FROM ragged2')).body.rows).toEqual([[2]])
   })
 
+  it('keeps only the start of a rejected row that is 300 KB long, so a job record stays small (Step Functions state is 256 KiB at most)', async () => {
+    const long = 'x'.repeat(300_000)
+    const { fileId } = await (await upload(server.url, 'longreject.csv', `a,b\n1,x\n2,y,${long}\n3,z\n`)).json()
+    const job = await submitAndWait({ fileId, onError: 'skip' })
+    expect(job.status).toBe('SUCCEEDED')
+    expect(job.rows).toMatchObject({ loaded: 2, rejected: 1, rejectedRows: [{ line: 3 }] })
+    const value = (job.rows as { rejectedRows: { value: string }[] }).rejectedRows[0]!.value
+    expect(value.length).toBeLessThan(300)
+    expect(value).toMatch(/characters in all\)$/)
+    expect(JSON.stringify(job).length).toBeLessThan(20_000)
+  })
+
   it('fails with the line of an unterminated quote', async () => {
     const { fileId } = await (await upload(server.url, 'quote.csv', 'a,b\n1,"ok"\n2,"never closed\n3,x\n')).json()
     const job = await submitAndWait({ fileId })

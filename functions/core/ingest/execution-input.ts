@@ -75,6 +75,33 @@ export function schemaKey(columns: Column[]): string {
   return JSON.stringify(columns.map((c) => [c.name, c.type]))
 }
 
+/** The most of a rejected row's value a job keeps (a CSV line may be megabytes). */
+export const MAX_REJECTED_VALUE_CHARS = 200
+/** The most the listed rejected rows may weigh as JSON: Step Functions' state is at most 256 KiB. */
+export const MAX_REJECTED_JSON_BYTES = 64 * 1024
+
+/** A rejected value as a job keeps it: its first characters, saying when there were more. */
+export function shortValue(value: string | null): string | null {
+  if (value === null || value.length <= MAX_REJECTED_VALUE_CHARS) return value
+  return `${value.slice(0, MAX_REJECTED_VALUE_CHARS)}… (${value.length.toLocaleString('en-US')} characters in all)`
+}
+
+/**
+ * The rejected rows a job lists, bounded by size and not only by count: each value cut short,
+ * and no more rows than fit in MAX_REJECTED_JSON_BYTES (the count says how many there were).
+ */
+export function boundedRejects(rejected: RejectedRow[]): RejectedRow[] {
+  const kept: RejectedRow[] = []
+  let bytes = 2
+  for (const row of rejected) {
+    const short = { ...row, value: shortValue(row.value), message: row.message.length > 500 ? `${row.message.slice(0, 500)}…` : row.message }
+    bytes += Buffer.byteLength(JSON.stringify(short)) + 1
+    if (bytes > MAX_REJECTED_JSON_BYTES) break
+    kept.push(short)
+  }
+  return kept
+}
+
 /** The conversion outcome of `columns` and counts, as the ASL expects it. */
 export function conversionOutcome(columns: Column[], counts: { rowsLoaded: number; rowsRejected: number; rejected: RejectedRow[] }): ConversionOutcome {
   const quoted = columns.map((c) => `"${c.name.replaceAll('"', '""')}"`)
@@ -83,7 +110,7 @@ export function conversionOutcome(columns: Column[], counts: { rowsLoaded: numbe
     rowsRead: counts.rowsLoaded + counts.rowsRejected,
     rowsLoaded: counts.rowsLoaded,
     rowsRejected: counts.rowsRejected,
-    rejected: counts.rejected,
+    rejected: boundedRejects(counts.rejected),
     schemaKey: schemaKey(columns),
     checkPredicate: `coalesce(${[...quoted.map((q) => `CAST(${q} AS varchar)`), "''"].join(', ')}) IS NOT NULL`,
   }

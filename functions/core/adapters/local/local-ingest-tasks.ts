@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs'
 import { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors.ts'
-import { conversionOutcome, schemaKey, taskError, type ConversionOutcome } from '../../ingest/execution-input.ts'
+import { conversionOutcome, schemaKey, shortValue, taskError, type ConversionOutcome } from '../../ingest/execution-input.ts'
 import { withoutPaths } from '../../ingest/path-free-message.ts'
 import { inflateLimit, type InflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
 import { registerTable } from '../../ingest/register-table.ts'
@@ -116,7 +116,7 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
         return { status: { succeeded: 1 } }
       } catch (err) {
         const failure = err instanceof RowError
-          ? taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: err.message, line: err.line, column: err.column, value: err.value })
+          ? taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: err.message.length > 1000 ? `${err.message.slice(0, 1000)}…` : err.message, line: err.line, column: err.column, value: shortValue(err.value ?? null) ?? undefined })
           : err
         // As the prepare image does: the cause, for ReadConversionError, then the Job fails.
         if (failure instanceof Error && failure.message.startsWith('{')) await deps.store.putBytes(outcomeKey, failure.message).catch(() => undefined)
