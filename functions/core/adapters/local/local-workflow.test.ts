@@ -298,6 +298,35 @@ describe('LocalWorkflow running statemachines/ingest.asl.json', () => {
     expect((await workflow(tasks()).describe(input.tenant, input.jobId)).status).toBe('FAILED')
   })
 
+  it('cleans up what a job stopped by close() staged, before the tasks\' resources are freed', async () => {
+    const staged = `staging/local/${input.jobId}/data.csv`
+    const calls: string[] = []
+    const wf = new LocalWorkflow({
+      ...baseDeps(
+        tasks({
+          StageFile: async () => (await store.putBytes(staged, 'x\n1\n'), {}),
+          StartCrawler: () => new Promise(() => {}), // still running when csvlake is told to stop
+        }),
+      ),
+      cleanUpDead: async (record) => {
+        calls.push(`cleanUpDead ${record.jobId}`)
+        await store.deletePrefix(`staging/${record.tenant}/${record.jobId}/`)
+      },
+      dispose: () => void calls.push('dispose'),
+    })
+    await wf.start(input)
+    await vi.waitFor(async () => expect((await wf.describe(input.tenant, input.jobId)).steps.map((s) => s.name)).toContain('StartCrawler'))
+    expect(await store.size(staged)).toBeDefined()
+    await wf.close()
+    expect(await store.size(staged)).toBeUndefined()
+    expect(calls).toEqual([`cleanUpDead ${input.jobId}`, 'dispose'])
+    const job = await wf.describe(input.tenant, input.jobId)
+    expect(job.status).toBe('FAILED')
+    expect(job.error?.message).toMatch(/shutting down/)
+    // Nothing is left for the next start to recover either.
+    expect(await workflow(tasks()).recover()).toBe(0)
+  })
+
   it('tells its owner when a job has ended, once its record is final', async () => {
     const ended: JobRecord[] = []
     const wf = new LocalWorkflow({ ...baseDeps(tasks()), ended: async (r) => void ended.push(r) })

@@ -151,6 +151,10 @@ export class LocalWorkflow implements Workflow {
     return true
   }
 
+  /**
+   * Aborts every running execution and waits for each to end: a stopped job's leftovers are
+   * cleaned up (cleanUpDead) and its record saved FAILED before dispose() frees the tasks' resources.
+   */
   async close(): Promise<void> {
     const pending = [...this.running.values()]
     for (const run of pending) run.abort()
@@ -187,6 +191,12 @@ export class LocalWorkflow implements Workflow {
       this.deps.log.error('ingest execution broke', { jobId: record.jobId, err: String(err) })
     }
     if (record.status === 'RUNNING') {
+      // Stopped (close() aborted it) or broken: no clean-up state ran, so what the job staged and any
+      // unregistered Parquet part go now, while its record still says RUNNING and its marker is kept:
+      // a process killed during this clean-up leaves the job for recover() to clean up again.
+      // close() awaits this before dispose(), so the clean-up may still use what the tasks hold.
+      while (saving) await saving
+      await this.deps.cleanUpDead(structuredClone(record)).catch((err) => this.deps.log.error('cleaning up a stopped job failed', { jobId: record.jobId, err: String(err) }))
       Object.assign(record, this.failed(record, 'The workflow was stopped before it finished (csvlake is shutting down). Submit the file again.'))
     }
     save(true)
