@@ -20,7 +20,7 @@ export type StepFunctionsWorkflowDeps = {
 /** One of a tenant's running-job slots: its body is the job holding it and when it was claimed, empty when free. */
 const slotKey = (t: TenantId, n: number) => `job-slots/${t}/${n}`
 type Slot = { jobId: string; at: number }
-/** A slot whose job has no index record yet is being started; past this, its starter died. */
+/** A slot whose job has no index record yet, or an index record whose execution does not exist yet, is being started; past this, its starter died. */
 const STARTING_MS = 60_000
 const HISTORY_PAGE = 1000
 
@@ -34,7 +34,8 @@ const HISTORY_PAGE = 1000
  * - describe: the index record says which execution; DescribeExecution gives the status, the
  *   output (the job's result) or the error, GetExecutionHistory (paged forward) the steps. Once the
  *   execution has ended the final record replaces the index record, so later reads cost one GET,
- *   and the slot is freed;
+ *   and the slot is freed. An index record whose execution still does not exist STARTING_MS after
+ *   it was written is ended FAILED (ABORTED: its starter died before StartExecution), slot freed;
  * - list: a page of the tenant's index (ListExecutions cannot filter by tenant).
  * In aws mode the SDK's SFN client is the API (the next issue wires it); in tests FakeStepFunctions is.
  */
@@ -59,11 +60,27 @@ export class StepFunctionsWorkflow implements Workflow {
     try {
       await this.deps.sfn.startExecution({ stateMachineArn: this.deps.stateMachineArn, name: input.jobId, input: JSON.stringify(executionInput(input, this.deps.names)) })
     } catch (err) {
-      await this.freeSlot(input.tenant, slot, input.jobId)
-      await writeJson(store, keys.job(input.tenant, input.jobId), ended(record, this.deps.now(), { code: 'ABORTED', message: 'The workflow could not start; submit the file again.' }))
+      // A timeout may come after Step Functions accepted the execution: then the job runs.
+      const started = await this.executionExists(executionArn)
+      if (started === true) return record
+      if (started === false) {
+        await this.freeSlot(input.tenant, slot, input.jobId)
+        await writeJson(store, keys.job(input.tenant, input.jobId), ended(record, this.deps.now(), { code: 'ABORTED', message: 'The workflow could not start; submit the file again.' }))
+      }
+      // Not known either way: the record stays RUNNING and describe() ends it once past STARTING_MS.
       throw err
     }
     return record
+  }
+
+  /** Whether Step Functions has the execution; undefined when it cannot be asked right now. */
+  private async executionExists(executionArn: string): Promise<boolean | undefined> {
+    try {
+      await this.deps.sfn.describeExecution({ executionArn })
+      return true
+    } catch (err) {
+      return (err as Error).name === 'ExecutionDoesNotExist' ? false : undefined
+    }
   }
 
   async describe(tenant: TenantId, jobId: string): Promise<JobRecord> {
@@ -74,26 +91,37 @@ export class StepFunctionsWorkflow implements Workflow {
     try {
       execution = await this.deps.sfn.describeExecution({ executionArn: indexed.value.executionArn })
     } catch (err) {
-      // Indexed, but its start never reached Step Functions (the replica died in between).
-      if ((err as Error).name === 'ExecutionDoesNotExist') return indexed.value
-      throw err
+      if ((err as Error).name !== 'ExecutionDoesNotExist') throw err
+      // Indexed, but its start has not reached Step Functions: still being started, or its replica died in between.
+      if (this.deps.now().getTime() - Date.parse(indexed.value.startedAt) < STARTING_MS) return indexed.value
+      return this.end(tenant, jobId, indexed, ended(indexed.value, this.deps.now(), { code: 'ABORTED', message: 'The workflow never started; submit the file again.' }))
     }
     const record = fold(indexed.value, await this.history(execution.executionArn), execution)
-    if (record.status !== 'RUNNING') {
-      // Final: kept in the index, once (a replica that lost the race has the same record).
-      await writeJson(this.deps.store, keys.job(tenant, jobId), record, { ifMatch: indexed.etag }).catch((err) => {
-        if (!(err instanceof PreconditionFailed)) throw err
-      })
-      await this.releaseSlotOf(tenant, jobId)
+    return record.status === 'RUNNING' ? record : this.end(tenant, jobId, indexed, record)
+  }
+
+  /**
+   * Keeps a final record in the index, once (if-match on the record read: a replica that lost
+   * the race answers what the winner wrote), and frees the job's slot.
+   */
+  private async end(tenant: TenantId, jobId: string, indexed: { value: JobRecord; etag: string }, record: JobRecord): Promise<JobRecord> {
+    let kept = record
+    try {
+      await writeJson(this.deps.store, keys.job(tenant, jobId), record, { ifMatch: indexed.etag })
+    } catch (err) {
+      if (!(err instanceof PreconditionFailed)) throw err
+      kept = (await readJson<JobRecord>(this.deps.store, keys.job(tenant, jobId))) ?? record
     }
-    return record
+    await this.releaseSlotOf(tenant, jobId)
+    return kept
   }
 
   async list(tenant: TenantId, page: { limit: number; after?: string }): Promise<{ jobs: JobRecord[]; after?: string }> {
     const prefix = keys.tenantJobs(tenant)
     const listed = await this.deps.store.listPage(prefix, { limit: page.limit, ...(page.after ? { startAfter: keys.job(tenant, page.after) } : {}) })
     const ids = listed.keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(prefix.length, -'.json'.length))
-    const jobs = await Promise.all(ids.map((id) => this.describe(tenant, id).catch(() => undefined)))
+    // A job whose execution cannot be read now (throttled, say) is listed as indexed, never dropped: `after` moves past it.
+    const jobs = await Promise.all(ids.map((id) => this.describe(tenant, id).catch(() => readJson<JobRecord>(this.deps.store, keys.job(tenant, id)))))
     const last = ids.at(-1)
     return { jobs: jobs.filter((j): j is JobRecord => j !== undefined), ...(listed.more && last ? { after: last } : {}) }
   }
@@ -105,11 +133,16 @@ export class StepFunctionsWorkflow implements Workflow {
 
   async close(): Promise<void> {}
 
+  /**
+   * Every event, without state inputs and outputs (includeExecutionData false): fold() needs only
+   * state names, event types and task errors and causes; the job's result is the execution's
+   * output, which DescribeExecution gives.
+   */
   private async history(executionArn: string): Promise<HistoryEvent[]> {
     const events: HistoryEvent[] = []
     let nextToken: string | undefined
     do {
-      const page = await this.deps.sfn.getExecutionHistory({ executionArn, maxResults: HISTORY_PAGE, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) })
+      const page = await this.deps.sfn.getExecutionHistory({ executionArn, maxResults: HISTORY_PAGE, includeExecutionData: false, ...(nextToken ? { nextToken } : {}) })
       events.push(...page.events)
       nextToken = page.nextToken
     } while (nextToken)

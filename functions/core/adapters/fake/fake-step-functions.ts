@@ -71,7 +71,7 @@ export class FakeStepFunctions implements StepFunctionsApi {
     return structuredClone(this.execution(req.executionArn).describe)
   }
 
-  async getExecutionHistory(req: { executionArn: string; maxResults?: number; nextToken?: string }): Promise<{ events: HistoryEvent[]; nextToken?: string }> {
+  async getExecutionHistory(req: { executionArn: string; maxResults?: number; nextToken?: string; includeExecutionData?: boolean }): Promise<{ events: HistoryEvent[]; nextToken?: string }> {
     this.count('GetExecutionHistory')
     const execution = this.execution(req.executionArn)
     const from = req.nextToken === undefined ? 0 : decodeToken(req.nextToken, req.executionArn)
@@ -79,7 +79,8 @@ export class FakeStepFunctions implements StepFunctionsApi {
     const events = execution.events.slice(from, from + size)
     const next = from + events.length
     // A token only while there is more: an execution still running gets more events later, read from the last token's place.
-    return { events: structuredClone(events), ...(next < execution.events.length ? { nextToken: encodeToken(next, req.executionArn) } : {}) }
+    const answered = req.includeExecutionData === false ? events.map(withoutData) : structuredClone(events)
+    return { events: answered, ...(next < execution.events.length ? { nextToken: encodeToken(next, req.executionArn) } : {}) }
   }
 
   /** Waits until every execution has ended (tests). */
@@ -167,6 +168,17 @@ export class FakeStepFunctions implements StepFunctionsApi {
   private count(call: string): void {
     this.calls[call] = (this.calls[call] ?? 0) + 1
   }
+}
+
+/** An event as includeExecutionData false answers it: without the input or output of the event (its error and cause stay). */
+function withoutData(event: HistoryEvent): HistoryEvent {
+  const copy = structuredClone(event) as Record<string, unknown>
+  for (const [k, v] of Object.entries(copy)) {
+    if (!k.endsWith('EventDetails') || typeof v !== 'object' || v === null) continue
+    const { input: _input, output: _output, ...rest } = v as Record<string, unknown>
+    copy[k] = rest
+  }
+  return copy as HistoryEvent
 }
 
 function encodeToken(position: number, arn: string): string {
