@@ -17,6 +17,9 @@ const STALE_AFTER_MS = 60_000
  * lock only if it still holds that token, so two waiters never both break it, nor break a lock a
  * live process has just taken.
  */
+/** The tokens of the locks this process holds: one of its own pid but not among them is from an earlier life of that pid. */
+const heldHere = new Set<string>()
+
 export class DiskKeyLock {
   constructor(
     private readonly dirs: { locks: string; temp: string },
@@ -26,12 +29,20 @@ export class DiskKeyLock {
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const path = join(this.dirs.locks, createHash('sha1').update(key).digest('hex'))
     const mine = `${process.pid} ${randomUUID()}`
-    await this.acquire(path, mine)
+    // Counted as ours before the lock file can exist, so no waiter of this process takes it for an earlier life's.
+    heldHere.add(mine)
+    try {
+      await this.acquire(path, mine)
+    } catch (err) {
+      heldHere.delete(mine)
+      throw err
+    }
     try {
       return await work()
     } finally {
       // Still ours unless it outlived STALE_AFTER_MS and was broken: then it is not ours to remove.
       if ((await readFile(path, 'utf8').catch(() => undefined)) === mine) await unlink(path).catch(() => undefined)
+      heldHere.delete(mine)
     }
   }
 
@@ -40,7 +51,7 @@ export class DiskKeyLock {
     for (let attempt = 0; ; attempt++) {
       if (await createExclusive(path, mine, this.dirs)) return
       const owner = await readFile(path, 'utf8').catch(() => undefined)
-      if (owner !== undefined && (!this.isAlive(ownerPid(owner)) || (await ageMs(path)) > STALE_AFTER_MS)) await this.breakStale(path, owner)
+      if (owner !== undefined && (this.ownerGone(owner) || (await ageMs(path)) > STALE_AFTER_MS)) await this.breakStale(path, owner)
       if (Date.now() > deadline) {
         throw new AppError('UNAVAILABLE', 'A record stayed locked by another csvlake process; try again.')
       }
@@ -49,13 +60,20 @@ export class DiskKeyLock {
     }
   }
 
+  /** Its process has ended - or has this pid but never took it (a restarted process given its old pid). */
+  private ownerGone(owner: string): boolean {
+    const pid = ownerPid(owner)
+    if (pid === process.pid) return !heldHere.has(owner)
+    return !this.isAlive(pid)
+  }
+
   private async breakStale(path: string, owner: string): Promise<void> {
     const token = owner.split(' ')[1] ?? 'none'
     const marker = `${path}.${token}.breaking`
     if (!(await createExclusive(marker, `${process.pid}`, this.dirs))) {
       // Another waiter is breaking it; if that one died too, its marker goes and the next try breaks.
       const breaker = await readFile(marker, 'utf8').catch(() => undefined)
-      if (breaker !== undefined && !this.isAlive(Number(breaker))) await unlink(marker).catch(() => undefined)
+      if (breaker !== undefined && (!this.isAlive(Number(breaker)) || (await ageMs(marker)) > STALE_AFTER_MS)) await unlink(marker).catch(() => undefined)
       return
     }
     try {

@@ -162,6 +162,15 @@ describe('DiskObjectStore conditional writes across processes', () => {
     expect(await readdir(join(root, '.locks'))).toEqual([])
   })
 
+  it('breaks at once a fresh lock carrying this process’s pid that this process does not hold (a restarted process given its old pid)', async () => {
+    await mkdir(join(root, '.locks'), { recursive: true })
+    await writeFile(lockOf('catalog/t/sales.json'), `${process.pid} token-of-an-earlier-life`)
+    const started = Date.now()
+    await store.putBytes('catalog/t/sales.json', '{}', { ifNoneMatch: '*' })
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(await readdir(join(root, '.locks'))).toEqual([])
+  })
+
   it('waits for a lock a live process holds, and never breaks it', async () => {
     const dirs = { locks: join(root, '.locks'), temp: join(root, '.tmp') }
     const one = new DiskKeyLock(dirs)
