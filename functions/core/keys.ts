@@ -1,6 +1,6 @@
 import type { TenantId } from './tenant.ts'
 
-/** The object-store layout of ARCHITECTURE.md: every key starts with its kind and its tenant. */
+/** The object-store layout (the README's "Data layout"): every key starts with its kind and its tenant. */
 export const keys = {
   rawPrefix: (t: TenantId) => `raw/${t}/`,
   rawData: (t: TenantId, fileId: string) => `raw/${t}/${fileId}/data`,

@@ -109,7 +109,7 @@ export function catalogContract(name: string, open: () => Promise<CatalogSubject
       expect((await other.get(t, 'sales'))?.parts.map((p) => p.jobId)).toEqual(['theirs', 'mine'])
     })
 
-    it('runs change again on no entry when another replica dropped the table in between: the drop is not undone', async () => {
+    it('runs change again on no entry when another replica dropped the table in between: the entry it read is not written back, change decides on no entry', async () => {
       await catalog.put(entry(0))
       const other = subject.replica()
       const seen: (number | undefined)[] = []

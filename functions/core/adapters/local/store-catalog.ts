@@ -76,8 +76,9 @@ export class StoreCatalog implements Catalog {
 
   /**
    * Removes the entry read, with a conditional delete: an update another replica writes in
-   * between makes it read again and remove that one, and an update that read before the delete
-   * cannot write the entry back (its If-Match finds nothing), so a dropped table stays dropped.
+   * between makes it read again and remove that one. An update that read before the delete
+   * cannot write back the entry it read (its If-Match finds nothing): it runs `change` again on no
+   * entry, which decides - an append then fails NOT_FOUND, a create or replace makes a new table.
    */
   delete(tenant: TenantId, name: string): Promise<boolean> {
     this.listed.delete(tenant)
