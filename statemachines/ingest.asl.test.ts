@@ -208,6 +208,15 @@ describe('statemachines/ingest.asl.json', () => {
     expect(aws.leftovers()).toEqual([])
   })
 
+  it('fails an append to a table csvlake did not register (no csvlake_rows), with a clear error and nothing left behind', async () => {
+    const aws = fake()
+    aws.givenTable(DB, 'people', ['j_old'], 5, [{ Name: 'id', Type: 'bigint' }], JSON.stringify([['id', 'bigint']]))
+    delete aws.tables.get(`${DB}.people`)!.Parameters!.csvlake_rows
+    const result = await run(aws, { mode: 'append' })
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Csvlake.NotCsvlakeTable' })
+    expect(aws.leftovers({ database: DB, table: 'people' })).toEqual([])
+  })
+
   it('fails an append to a table that does not exist, and creates a table that a replace does not find', async () => {
     const appended = fake()
     expect(await run(appended, { mode: 'append' })).toMatchObject({ status: 'FAILED', error: 'Glue.EntityNotFoundException' })
