@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../core/config.ts'
-import { openApiDocument } from '../core/http/openapi-document.ts'
 import { createLogger } from '../core/logger.ts'
 import type { Services } from '../core/services.ts'
 import { functionApps } from '../gateway/app.ts'
@@ -32,16 +31,9 @@ describe('the docs function', () => {
     mounted.forEach((route, i) => expect(apiRoutes[i], `${route.method} ${route.path}`).toBe(route))
   })
 
-  it('serves the document the gateway-built one was: the same paths, operations and schemas', async () => {
+  it('serves the document as committed in openapi.snapshot.json: a change to the API shows in review (update with vitest -u)', async () => {
     const served = await servedDocument()
-    // As the document was generated before the routes moved out of the apps: from the mounted apps.
-    const fromApps = openApiDocument(mountedRoutes(), {
-      title: 'csvlake API',
-      version: '0.1.0',
-      description: served.info.description,
-    })
-    expect(served).toEqual(JSON.parse(JSON.stringify(fromApps)))
-    expect(JSON.stringify(Object.keys(served.paths))).toBe(JSON.stringify(Object.keys(fromApps.paths as object)))
+    await expect(`${JSON.stringify(served, null, 2)}\n`).toMatchFileSnapshot('./openapi.snapshot.json')
   })
 
   it('documents every method of every mounted route', async () => {

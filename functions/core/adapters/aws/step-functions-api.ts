@@ -17,11 +17,12 @@ export type HistoryEvent = {
   previousEventId: number
   timestamp: Date
   type: string
-  executionStartedEventDetails?: { input: string }
-  executionSucceededEventDetails?: { output: string }
+  /** Inputs and outputs are absent when the history is read with includeExecutionData false. */
+  executionStartedEventDetails?: { input?: string }
+  executionSucceededEventDetails?: { output?: string }
   executionFailedEventDetails?: { error: string; cause: string }
-  stateEnteredEventDetails?: { name: string; input: string }
-  stateExitedEventDetails?: { name: string; output: string }
+  stateEnteredEventDetails?: { name: string; input?: string }
+  stateExitedEventDetails?: { name: string; output?: string }
   taskScheduledEventDetails?: { resourceType: string; resource: string; region: string; parameters: string }
   taskFailedEventDetails?: { resourceType: string; resource: string; error: string; cause: string }
 }
