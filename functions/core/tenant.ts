@@ -12,3 +12,13 @@ export function tenantId(value: string): TenantId {
 }
 
 export const LOCAL_TENANT = tenantId('local')
+
+/**
+ * The tenant's Glue database (and Athena schema): Glue and Athena allow only lower-case letters,
+ * digits and '_', so '-' cannot be kept, and mapping it to '_' would make `a-b` and `a_b` one
+ * database. Escaped instead: '_' becomes '__' and '-' becomes '_h', so every tenant has its own
+ * name (reading back two characters at each '_' gives the tenant again).
+ */
+export function tenantDatabase(tenant: TenantId, prefix = 'csvlake_'): string {
+  return prefix + tenant.replaceAll('_', '__').replaceAll('-', '_h')
+}

@@ -1,6 +1,7 @@
 import { keys } from '../keys.ts'
 import type { Column } from '../ports/catalog.ts'
 import type { IngestInput, IngestResult, RejectedRow } from '../ports/workflow.ts'
+import { tenantDatabase } from '../tenant.ts'
 
 /** Where the AWS integrations of one deployment live: the bucket, roles, Athena workgroup and EKS cluster. */
 export type ExecutionNames = {
@@ -21,7 +22,7 @@ const LOCAL_EKS = { clusterName: 'local', endpoint: 'https://local', certificate
  */
 export function executionInput(input: IngestInput, names: ExecutionNames) {
   const t = input.tenant
-  const under = (t as string).replaceAll('-', '_')
+  const database = tenantDatabase(t)
   const stagedKey = keys.staging(t, input.jobId)
   const outcomeKey = `staging/${t}/${input.jobId}/outcome.json`
   const tableKeyPrefix = `lake/${t}/${input.table}/`
@@ -36,8 +37,8 @@ export function executionInput(input: IngestInput, names: ExecutionNames) {
       k8sJobName: `csvlake-${input.jobId.replaceAll('_', '-')}`,
       crawler: `csvlake-${input.jobId}`,
       classifier: `csvlake-${input.jobId}`,
-      database: `csvlake_${under}`,
-      stagingDatabase: `csvlake_staging_${under}`,
+      database,
+      stagingDatabase: tenantDatabase(t, 'csvlake_staging_'),
       // Glue names a crawled table after its folder, with the crawler's TablePrefix.
       crawledTable: `${input.jobId}_${input.jobId}`,
       parquetTable: `${input.jobId}_parquet`,

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.ts'
 import type { Catalog, TableEntry } from '../../ports/catalog.ts'
 import { schemaKey } from '../../ingest/execution-input.ts'
-import type { TenantId } from '../../tenant.ts'
+import { tenantDatabase, type TenantId } from '../../tenant.ts'
 import type { FakeGlue, GlueTable, GlueTableInput } from './fake-glue.ts'
 
 /** How often a change is tried before the conflict is answered (409). */
@@ -35,7 +35,7 @@ export class FakeGlueCatalog implements Catalog {
   constructor(
     private readonly glue: FakeGlue,
     private readonly bucket: string = 'csvlake-data',
-    private readonly databaseOf: (tenant: TenantId) => string = (tenant) => `csvlake_${tenant}`,
+    private readonly databaseOf: (tenant: TenantId) => string = tenantDatabase,
   ) {}
 
   async get(tenant: TenantId, name: string): Promise<TableEntry | undefined> {
