@@ -8,6 +8,7 @@
  * missing database or table answers EntityNotFoundException; creating what exists answers
  * AlreadyExistsException.
  */
+import type { GlueApi, GlueTableInput } from '../aws/glue-api.ts'
 
 export class FakeGlueError extends Error {
   readonly $fault = 'client' as const
@@ -20,27 +21,14 @@ export class FakeGlueError extends Error {
   }
 }
 
-export type GlueColumn = { Name: string; Type: string }
-export type GlueTableInput = {
-  Name: string
-  TableType?: string
-  PartitionKeys?: GlueColumn[]
-  Parameters?: Record<string, string>
-  StorageDescriptor?: {
-    Columns?: GlueColumn[]
-    Location?: string
-    InputFormat?: string
-    OutputFormat?: string
-    SerdeInfo?: { SerializationLibrary?: string; Parameters?: Record<string, string> }
-  }
-}
-export type GlueTable = GlueTableInput & { DatabaseName: string; VersionId: string; CreateTime: Date; UpdateTime: Date }
+/** A table as FakeGlue keeps it: what was sent, and what Glue adds. */
+export type FakeGlueTable = GlueTableInput & { DatabaseName: string; VersionId: string; CreateTime: Date; UpdateTime: Date }
 
 /** Glue answers at most this many tables a GetTables page (MaxResults' cap). */
 const GET_TABLES_MAX = 100
 
-export class FakeGlue {
-  private readonly databases = new Map<string, Map<string, GlueTable>>()
+export class FakeGlue implements GlueApi {
+  private readonly databases = new Map<string, Map<string, FakeGlueTable>>()
   private readonly faults = new Map<string, FakeGlueError[]>()
   readonly calls: Record<string, number> = {}
 
@@ -57,14 +45,14 @@ export class FakeGlue {
     return {}
   }
 
-  async getTable(input: { DatabaseName: string; Name: string }): Promise<{ Table: GlueTable }> {
+  async getTable(input: { DatabaseName: string; Name: string }): Promise<{ Table: FakeGlueTable }> {
     await this.call('GetTable')
     const table = this.database(input.DatabaseName).get(input.Name.toLowerCase())
     if (!table) throw new FakeGlueError('EntityNotFoundException', `Table ${input.Name} not found.`)
     return { Table: structuredClone(table) }
   }
 
-  async getTables(input: { DatabaseName: string; NextToken?: string; MaxResults?: number }): Promise<{ TableList: GlueTable[]; NextToken?: string }> {
+  async getTables(input: { DatabaseName: string; NextToken?: string; MaxResults?: number }): Promise<{ TableList: FakeGlueTable[]; NextToken?: string }> {
     await this.call('GetTables')
     const tables = [...this.database(input.DatabaseName).values()].sort((a, b) => (a.Name < b.Name ? -1 : 1))
     const from = input.NextToken === undefined ? 0 : Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'))
@@ -113,7 +101,7 @@ export class FakeGlue {
     return {}
   }
 
-  private database(name: string): Map<string, GlueTable> {
+  private database(name: string): Map<string, FakeGlueTable> {
     const tables = this.databases.get(name.toLowerCase())
     if (!tables) throw new FakeGlueError('EntityNotFoundException', `Database ${name} not found.`)
     return tables
