@@ -60,7 +60,7 @@ let now: Date
 /** One replica of the query function: its own service and runner, over the shared services. */
 const replica = () => new QueryService({ runner: athenaRunner(), store, catalog, limits: LIMITS, now: () => now })
 /** The Athena runner over the fake, as each replica of the query function would make it. */
-const athenaRunner = () => new AthenaQueryRunner({ athena, outputs: athena.outputs(), workGroup: 'csvlake', databaseOf: (t) => `csvlake_${t}`, pollMs: 5 })
+const athenaRunner = () => new AthenaQueryRunner({ athenaFor: () => athena, outputs: athena.outputs(), workGroup: 'csvlake', databaseOf: (t) => `csvlake_${t}`, pollMs: 5 })
 let queries: QueryService
 let ids = 0
 const id = () => `q_service${ids++}`

@@ -29,7 +29,7 @@ export type AthenaQueryExecution = {
 }
 
 export type AthenaApi = {
-  startQueryExecution(input: { QueryString: string; ClientRequestToken?: string; QueryExecutionContext?: { Database?: string }; WorkGroup?: string }): Promise<{ QueryExecutionId?: string }>
+  startQueryExecution(input: { QueryString: string; ClientRequestToken?: string; QueryExecutionContext?: { Database?: string }; WorkGroup?: string; ResultConfiguration?: { OutputLocation?: string } }): Promise<{ QueryExecutionId?: string }>
   getQueryExecution(input: { QueryExecutionId: string }): Promise<{ QueryExecution?: AthenaQueryExecution }>
   getQueryResults(input: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }): Promise<{
     ResultSet?: { Rows?: { Data?: AthenaDatum[] }[]; ResultSetMetadata?: { ColumnInfo?: AthenaColumnInfo[] } }

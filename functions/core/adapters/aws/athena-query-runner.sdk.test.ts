@@ -37,7 +37,7 @@ queryRunnerContract('Athena through the AWS SDK over real HTTP (the JSON protoco
   const athena = new FakeAthena(contractAnswers)
   const { server, endpoint } = await athenaOverHttp(athena)
   const client = athenaSdkClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
-  const runner = new AthenaQueryRunner({ athena: client, outputs: athena.outputs(), workGroup: 'csvlake', databaseOf: (t) => `csvlake_${t}`, pollMs: 5 })
+  const runner = new AthenaQueryRunner({ athenaFor: () => client, outputs: athena.outputs(), workGroup: 'csvlake', databaseOf: (t) => `csvlake_${t}`, pollMs: 5 })
   return {
     runner,
     close: () => new Promise<void>((done) => server.close(() => done())),

@@ -9,13 +9,25 @@ import { athenaCell, athenaColumns, athenaError } from './athena-results.ts'
 /** GetQueryResults answers at most this many rows a call. */
 const MAX_RESULTS = 1000
 
+/** Result columns remembered per execution (read once from the result's metadata), at most this many. */
+const KNOWN_COLUMNS = 2000
+
 export type AthenaQueryRunnerDeps = {
-  athena: AthenaApi
+  /** The Athena client for a tenant: with that tenant's scoped credentials in aws mode. */
+  athenaFor: (tenant: TenantId) => AthenaApi
   /** Where Athena wrote each result (S3 in aws mode). */
   outputs: AthenaOutputs
   workGroup: string
   /** The tenant's Glue database: the query's context, and the only one its credentials may read. */
   databaseOf: (tenant: TenantId) => string
+  /** Where Athena writes the tenant's results (s3://bucket/prefix/); the workgroup's location when absent. */
+  outputLocationOf?: (tenant: TenantId) => string
+  /**
+   * A query that has scanned more than this is stopped when next looked at, and fails TOO_LARGE.
+   * The workgroup's BytesScannedCutoffPerQuery is the hard bound (Athena enforces it even when no
+   * one is looking); this one names the limit in the error and may be lower.
+   */
+  maxScannedBytes?: number
   /** How often a status call asks Athena again while it waits. */
   pollMs?: number
 }
@@ -33,11 +45,12 @@ export class AthenaQueryRunner implements QueryRunner {
   constructor(private readonly deps: AthenaQueryRunnerDeps) {}
 
   async start(tenant: TenantId, sql: string, options: RunOptions): Promise<string> {
-    const { QueryExecutionId } = await this.deps.athena.startQueryExecution({
+    const { QueryExecutionId } = await this.deps.athenaFor(tenant).startQueryExecution({
       QueryString: sql,
       ClientRequestToken: options.token,
       QueryExecutionContext: { Database: this.deps.databaseOf(tenant) },
       WorkGroup: this.deps.workGroup,
+      ...(this.deps.outputLocationOf ? { ResultConfiguration: { OutputLocation: this.deps.outputLocationOf(tenant) } } : {}),
     })
     if (!QueryExecutionId) throw new AppError('UNAVAILABLE', 'Athena did not start the query; run it again.')
     return QueryExecutionId
@@ -50,19 +63,25 @@ export class AthenaQueryRunner implements QueryRunner {
       if (!execution) return undefined
       const { State, StateChangeReason, AthenaError } = execution.Status ?? {}
       if (State === 'SUCCEEDED') {
-        const stats = (await this.deps.athena.getQueryRuntimeStatistics({ QueryExecutionId: executionId })).QueryRuntimeStatistics?.Rows
-        const columns = await this.columnsOf(executionId)
+        const stats = (await this.deps.athenaFor(tenant).getQueryRuntimeStatistics({ QueryExecutionId: executionId })).QueryRuntimeStatistics?.Rows
+        const columns = await this.columnsOf(tenant, executionId)
         return { state: 'SUCCEEDED', ...(columns ? { columns } : {}), rowCount: stats?.OutputRows ?? 0, resultBytes: stats?.OutputBytes ?? 0 }
       }
       if (State === 'FAILED') return { state: 'FAILED', error: athenaError(StateChangeReason, AthenaError?.ErrorCategory) }
       if (State === 'CANCELLED') return { state: 'CANCELLED' }
+      const scanned = execution.Statistics?.DataScannedInBytes ?? 0
+      const max = this.deps.maxScannedBytes
+      if (max !== undefined && scanned > max) {
+        await this.deps.athenaFor(tenant).stopQueryExecution({ QueryExecutionId: executionId })
+        return { state: 'FAILED', error: { code: 'TOO_LARGE', message: `The query scanned more than ${formatBytes(max)} (the most one query may scan here) and was stopped. Select fewer columns or filter on fewer rows.` } }
+      }
       if (Date.now() >= until) return { state: 'RUNNING' }
       await new Promise((done) => setTimeout(done, Math.min(this.deps.pollMs ?? 500, Math.max(1, until - Date.now()))))
     }
   }
 
   async stop(tenant: TenantId, executionId: string): Promise<void> {
-    if (await this.describe(tenant, executionId)) await this.deps.athena.stopQueryExecution({ QueryExecutionId: executionId })
+    if (await this.describe(tenant, executionId)) await this.deps.athenaFor(tenant).stopQueryExecution({ QueryExecutionId: executionId })
   }
 
   async read(tenant: TenantId, executionId: string, page: { token?: string; maxRows: number }): Promise<RunPage> {
@@ -72,7 +91,7 @@ export class AthenaQueryRunner implements QueryRunner {
     const max = Math.min(MAX_RESULTS, Math.max(1, page.maxRows + (first ? 1 : 0)))
     let answer
     try {
-      answer = await this.deps.athena.getQueryResults({ QueryExecutionId: executionId, MaxResults: max, ...(first ? {} : { NextToken: page.token! }) })
+      answer = await this.deps.athenaFor(tenant).getQueryResults({ QueryExecutionId: executionId, MaxResults: max, ...(first ? {} : { NextToken: page.token! }) })
     } catch (err) {
       if (awsErrorName(err) !== 'InvalidRequestException') throw err
       if (!first && /token/i.test(err instanceof Error ? err.message : '')) {
@@ -106,7 +125,7 @@ export class AthenaQueryRunner implements QueryRunner {
   /** The execution, when it ran in this tenant's database; another tenant's is as good as unknown. */
   private async describe(tenant: TenantId, executionId: string): Promise<AthenaQueryExecution | undefined> {
     try {
-      const { QueryExecution } = await this.deps.athena.getQueryExecution({ QueryExecutionId: executionId })
+      const { QueryExecution } = await this.deps.athenaFor(tenant).getQueryExecution({ QueryExecutionId: executionId })
       return QueryExecution?.QueryExecutionContext?.Database === this.deps.databaseOf(tenant) ? QueryExecution : undefined
     } catch (err) {
       if (awsErrorName(err) === 'InvalidRequestException') return undefined
@@ -114,20 +133,33 @@ export class AthenaQueryRunner implements QueryRunner {
     }
   }
 
-  private async columnsOf(executionId: string): Promise<Column[] | undefined> {
+  private async columnsOf(tenant: TenantId, executionId: string): Promise<Column[] | undefined> {
     const known = this.columns.get(executionId)
     if (known) return known
     let info
     try {
-      info = (await this.deps.athena.getQueryResults({ QueryExecutionId: executionId, MaxResults: 1 })).ResultSet?.ResultSetMetadata?.ColumnInfo
+      info = (await this.deps.athenaFor(tenant).getQueryResults({ QueryExecutionId: executionId, MaxResults: 1 })).ResultSet?.ResultSetMetadata?.ColumnInfo
     } catch {
       return undefined // The result is gone (removed); the status still says how it ended.
     }
     if (!info) return undefined
     const columns = athenaColumns(info)
     this.columns.set(executionId, columns)
+    // Oldest first out: memory does not grow with the queries a long-lived replica has seen.
+    if (this.columns.size > KNOWN_COLUMNS) this.columns.delete(this.columns.keys().next().value!)
     return columns
   }
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`
 }
 
 function notStored(): AppError {

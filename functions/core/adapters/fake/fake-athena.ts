@@ -7,14 +7,28 @@ import type { AthenaDatum } from '../aws/athena-results.ts'
  * What the fake engine does with one SQL text: a result (every value as Athena's text, null for
  * NULL) or a failure with Athena's StateChangeReason; `runMs` is how long it stays RUNNING.
  */
-export type ScriptedAnswer =
-  | { columns: { Name: string; Type: string; Precision?: number; Scale?: number }[]; rows: (string | null)[][]; runMs?: number }
-  | { fail: { reason: string; category?: number }; runMs?: number }
+export type ScriptedAnswer = (
+  | { columns: { Name: string; Type: string; Precision?: number; Scale?: number }[]; rows: (string | null)[][] }
+  | { fail: { reason: string; category?: number } }
+) & {
+  runMs?: number
+  /** DataScannedInBytes reported while it runs and after. */
+  scannedBytes?: number
+}
+
+/** Where the result CSV of an execution goes besides memory: S3 in the aws-mode API tests. */
+export type FakeAthenaOptions = {
+  clock?: () => number
+  /** Called at the start with the result's location and CSV (Athena writes it when the query ends). */
+  writeResult?: (location: string, csv: Buffer) => Promise<void>
+}
 
 type Execution = {
   id: string
   sql: string
   database: string
+  /** The OutputLocation of the result object. */
+  location: string
   submittedAt: number
   answer: ScriptedAnswer
   stoppedAt?: number
@@ -44,25 +58,43 @@ export class FakeAthena implements AthenaApi {
   private readonly byToken = new Map<string, string>()
   readonly calls: string[] = []
 
+  private readonly clock: () => number
+
   constructor(
     private readonly answer: (sql: string) => ScriptedAnswer,
-    private readonly clock: () => number = Date.now,
-  ) {}
+    options: (() => number) | FakeAthenaOptions = {},
+  ) {
+    this.options = typeof options === 'function' ? { clock: options } : options
+    this.clock = this.options.clock ?? Date.now
+  }
 
-  async startQueryExecution(input: { QueryString: string; ClientRequestToken?: string; QueryExecutionContext?: { Database?: string }; WorkGroup?: string }): Promise<{ QueryExecutionId: string }> {
+  private readonly options: FakeAthenaOptions
+
+  async startQueryExecution(input: {
+    QueryString: string
+    ClientRequestToken?: string
+    QueryExecutionContext?: { Database?: string }
+    WorkGroup?: string
+    ResultConfiguration?: { OutputLocation?: string }
+  }): Promise<{ QueryExecutionId: string }> {
     this.calls.push('StartQueryExecution')
     const seen = input.ClientRequestToken && this.byToken.get(input.ClientRequestToken)
     if (seen) return { QueryExecutionId: seen }
     const id = randomUUID()
+    // Athena names the result object {OutputLocation}{QueryExecutionId}.csv.
+    const location = `${input.ResultConfiguration?.OutputLocation ?? 's3://fake-athena-results/'}${id}.csv`
+    const answer = this.answer(input.QueryString)
     this.executions.set(id, {
       id,
+      location,
       sql: input.QueryString,
       database: input.QueryExecutionContext?.Database ?? 'default',
       submittedAt: this.clock(),
-      answer: this.answer(input.QueryString),
+      answer,
       tokens: new Map(),
       outputDeleted: false,
     })
+    if (this.options.writeResult && 'columns' in answer) await this.options.writeResult(location, this.csv(this.executions.get(id)!))
     if (input.ClientRequestToken) this.byToken.set(input.ClientRequestToken, id)
     return { QueryExecutionId: id }
   }
@@ -78,14 +110,14 @@ export class FakeAthena implements AthenaApi {
         Query: x.sql,
         StatementType: 'DML',
         QueryExecutionContext: { Database: x.database },
-        ResultConfiguration: { OutputLocation: `s3://fake-athena-results/${x.id}.csv` },
+        ResultConfiguration: { OutputLocation: x.location },
         Status: {
           State: state,
           SubmissionDateTime: new Date(x.submittedAt),
           ...(failed ? { StateChangeReason: failed.reason, AthenaError: { ErrorCategory: failed.category ?? 2, ErrorType: 1001, Retryable: false, ErrorMessage: failed.reason } } : {}),
           ...(state === 'CANCELLED' ? { StateChangeReason: 'Query cancelled by user' } : {}),
         },
-        Statistics: { DataScannedInBytes: 0, EngineExecutionTimeInMillis: Math.max(0, this.clock() - x.submittedAt) },
+        Statistics: { DataScannedInBytes: x.answer.scannedBytes ?? 0, EngineExecutionTimeInMillis: Math.max(0, this.clock() - x.submittedAt) },
       },
     }
   }
@@ -142,7 +174,7 @@ export class FakeAthena implements AthenaApi {
 
   /** The result objects as S3 holds them (the OutputLocation of each execution). */
   outputs(): AthenaOutputs {
-    const idOf = (location: string) => /^s3:\/\/fake-athena-results\/(.+)\.csv$/.exec(location)?.[1]
+    const idOf = (location: string) => [...this.executions.values()].find((x) => x.location === location)?.id
     return {
       read: async (location) => {
         const id = idOf(location)
