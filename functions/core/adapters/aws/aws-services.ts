@@ -1,0 +1,89 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { Config } from '../../config.ts'
+import { StorageUsage } from '../../files/storage-usage.ts'
+import { StoreSlots } from '../../limits/store-slots.ts'
+import type { Logger } from '../../logger.ts'
+import { QueryService } from '../../query/query-service.ts'
+import type { Services } from '../../services.ts'
+import { tenantDatabase, type TenantId } from '../../tenant.ts'
+import type { AthenaApi } from './athena-api.ts'
+import type { AwsConfig } from './aws-config.ts'
+import { AthenaQueryRunner } from './athena-query-runner.ts'
+import { athenaResultsPrefix, s3AthenaOutputs } from './athena-s3-outputs.ts'
+import type { GlueApi } from './glue-api.ts'
+import { GlueCatalog } from './glue-catalog.ts'
+import { S3ObjectStore } from './s3-object-store.ts'
+import type { StepFunctionsApi } from './step-functions-api.ts'
+import { StepFunctionsWorkflow } from './step-functions-workflow.ts'
+
+/**
+ * The SDK clients, made once per process. The tenant's Glue and Athena clients carry credentials
+ * that reach only that tenant's database, tables and S3 folders (an assumed role with a session
+ * policy); S3 and Step Functions run with the function's own role, since csvlake builds every key
+ * and execution input itself from the tenant id it resolved.
+ */
+export type AwsClients = {
+  s3: S3Client
+  glueFor: (tenant: TenantId) => GlueApi
+  athenaFor: (tenant: TenantId) => AthenaApi
+  sfn: StepFunctionsApi
+}
+
+export type AwsServices = Services & {
+  /** Nothing to recover on AWS: executions and queries outlive every replica; answers zeros. */
+  recover(): Promise<{ jobs: number; queries: number }>
+  close(): Promise<void>
+}
+
+/**
+ * aws mode: S3 for every byte, the Glue Data Catalog for tables, Athena for SQL and Step Functions
+ * for ingest, behind the same ports local mode fills with the disk, DuckDB and the in-process
+ * state machine. Per-tenant running limits are counted in S3 (StoreSlots), so every replica sees them.
+ */
+export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, clients: AwsClients): AwsServices {
+  const store = new S3ObjectStore({ s3: clients.s3, bucket: aws.bucket })
+  const catalog = new GlueCatalog({ glueFor: clients.glueFor, bucket: aws.bucket, databaseOf: (t) => tenantDatabase(t) })
+  const now = () => new Date()
+  const usage = new StorageUsage({ store, quotaBytes: config.tenantLimits.quotaBytes })
+  const runner = new AthenaQueryRunner({
+    athenaFor: clients.athenaFor,
+    outputs: s3AthenaOutputs(store, aws.bucket),
+    workGroup: aws.athena.workGroup,
+    databaseOf: (t) => tenantDatabase(t),
+    outputLocationOf: (t) => `s3://${aws.bucket}/${athenaResultsPrefix(t)}`,
+    maxScannedBytes: aws.athena.maxScannedBytes,
+  })
+  const queries = new QueryService({
+    runner,
+    store,
+    catalog,
+    limits: { timeoutMs: config.query.timeoutMs, resultTtlMs: config.query.resultTtlMs, maxResultBytes: config.query.maxResultBytes },
+    maxRunningPerTenant: config.tenantLimits.queries,
+    slots: new StoreSlots(store),
+    usage,
+    now,
+  })
+  const workflow = new StepFunctionsWorkflow({
+    sfn: clients.sfn,
+    stateMachineArn: aws.ingestStateMachineArn,
+    store,
+    names: { bucket: aws.bucket, crawlerRole: aws.crawlerRoleArn, workGroup: aws.athena.workGroup, ...(aws.eks ? { eks: aws.eks } : {}) },
+    now,
+    maxRunningPerTenant: config.tenantLimits.jobs,
+  })
+  return {
+    config,
+    log,
+    store,
+    catalog,
+    workflow,
+    queries,
+    usage,
+    now,
+    recover: async () => ({ jobs: 0, queries: await queries.recover() }),
+    async close() {
+      await workflow.close()
+      await queries.close()
+    },
+  }
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ScriptedAnswer } from '../core/adapters/fake/fake-athena.ts'
+import { tenantOf } from '../core/http/jwt-auth.ts'
+import { startAwsTestServer, type AwsTestServer } from '../testing/aws-test-server.ts'
+import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
+
+const PEOPLE = 'id,name\n1,Ada\n2,Grace\n'
+const MANY = Array.from({ length: 2500 }, (_, i) => [String(i), `name ${i}`])
+
+/** What Athena answers, by SQL text (FakeAthena: response shapes written from the Athena API reference). */
+function answers(sql: string): ScriptedAnswer {
+  if (/^SELEC /.test(sql)) return { fail: { reason: "line 1:1: mismatched input 'SELEC'. Expecting: 'ALTER', 'ANALYZE', 'CALL', 'SELECT'" } }
+  if (/pg_sleep|slow/i.test(sql)) return { columns: [{ Name: 'n', Type: 'integer' }], rows: [['1']], runMs: 60_000 }
+  if (/FROM many/i.test(sql)) return { columns: [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'varchar' }], rows: MANY }
+  return { columns: [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'varchar' }], rows: [['1', 'Ada'], ['2', 'Grace']] }
+}
+
+let issuer: TestIssuer
+let server: AwsTestServer
+let alice: string
+let bob: string
+beforeAll(async () => {
+  issuer = await startTestIssuer()
+  server = await startAwsTestServer({ env: issuer.env(), answers, aws: { columns: [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }], counts: { rowsLoaded: 2, rowsRejected: 0 } } })
+  alice = await issuer.sign({ sub: 'team-a' })
+  bob = await issuer.sign({ sub: 'team_a' })
+})
+afterAll(async () => {
+  await server?.close()
+  await issuer?.close()
+})
+
+const call = (token: string, path: string, init: RequestInit = {}) =>
+  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } })
+const post = (token: string, path: string, body: unknown) => call(token, path, { method: 'POST', body: JSON.stringify(body) })
+async function uploadAs(token: string, name: string, content: string) {
+  const form = new FormData()
+  form.append('file', new Blob([content], { type: 'text/csv' }), name)
+  return call(token, '/api/upload', { method: 'POST', body: form })
+}
+async function jobEnd(token: string, jobId: string) {
+  for (let i = 0; i < 500; i++) {
+    const job = await (await call(token, `/api/job-status?jobId=${jobId}`)).json()
+    if (job.status !== 'RUNNING') return job
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error(`job ${jobId} still RUNNING`)
+}
+
+describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Functions doubles written from the AWS API references)', () => {
+  it('uploads into the bucket and previews from it', async () => {
+    const up = await uploadAs(alice, 'people.csv', PEOPLE)
+    expect(up.status).toBe(201)
+    const { fileId } = await up.json()
+    const keys = await collect(server.services.store.keys(`raw/${tenantOf('team-a')}/`))
+    expect(keys.some((k) => k.includes(fileId))).toBe(true)
+    const preview = await (await call(alice, `/api/preview?fileId=${fileId}`)).json()
+    expect(preview.columns.map((c: { name: string }) => c.name)).toEqual(['id', 'name'])
+    expect(preview.rows).toEqual([{ id: '1', name: 'Ada' }, { id: '2', name: 'Grace' }])
+  })
+
+  it('submits a file, reports the steps from the execution history and lists the table from Glue', async () => {
+    const { fileId } = await (await uploadAs(alice, 'people.csv', PEOPLE)).json()
+    const submitted = await post(alice, '/api/submit', { fileId, table: 'people' })
+    expect(submitted.status).toBe(202)
+    const { jobId } = await submitted.json()
+    const job = await jobEnd(alice, jobId)
+    expect(job.status).toBe('SUCCEEDED')
+    expect(job.executionArn).toContain(`:execution:csvlake-ingest:${jobId}`)
+    const steps = (job.steps as { name: string; status: string }[]).map((s) => [s.name, s.status])
+    expect(steps).toEqual(expect.arrayContaining([['StageFile', 'SUCCEEDED'], ['StartCrawler', 'SUCCEEDED'], ['ConvertToParquet', 'SUCCEEDED']]))
+    const tables = await (await call(alice, '/api/tables')).json()
+    expect(tables.tables.map((t: { name: string }) => t.name)).toContain('people')
+    // The other tenant has a database of its own, and sees nothing.
+    expect((await (await call(bob, '/api/tables')).json()).tables).toEqual([])
+    expect((await call(bob, `/api/job-status?jobId=${jobId}`)).status).toBe(404)
+  })
+
+  it('answers a query with typed rows, pages forward, cancels, and points an Athena error at its line', async () => {
+    const small = await (await post(alice, '/api/query', { sql: 'SELECT * FROM people', waitMs: 5000 })).json()
+    expect(small).toMatchObject({ status: 'SUCCEEDED', rowCount: 2, rows: [[1, 'Ada'], [2, 'Grace']] })
+
+    const many = await (await post(alice, '/api/query', { sql: 'SELECT * FROM many', waitMs: 5000 })).json()
+    expect(many.status).toBe('SUCCEEDED')
+    const seen: unknown[][] = [...many.rows]
+    let next = many.nextToken as string | undefined
+    while (next) {
+      const page = await (await call(alice, `/api/query/${many.queryId}?nextToken=${encodeURIComponent(next)}`)).json()
+      seen.push(...page.rows)
+      next = page.nextToken
+    }
+    expect(seen).toHaveLength(2500)
+    expect(seen[2499]).toEqual([2499, 'name 2499'])
+    const csv = await (await call(alice, `/api/query/${many.queryId}/results.csv`)).text()
+    expect(csv.trim().split('\n')).toHaveLength(2501)
+
+    const bad = await post(alice, '/api/query', { sql: 'SELEC 1', waitMs: 5000 })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error).toMatchObject({ code: 'SQL_ERROR', line: 1, column: 1 })
+
+    const slow = await (await post(alice, '/api/query', { sql: 'SELECT slow', waitMs: 0 })).json()
+    expect(slow.status).toBe('RUNNING')
+    expect((await call(alice, `/api/query/${slow.queryId}`, { method: 'DELETE' })).status).toBeLessThan(300)
+    const cancelled = await (await call(alice, `/api/query/${slow.queryId}?waitMs=2000`)).json()
+    expect(cancelled.status).toBe('CANCELLED')
+    // Another tenant cannot read it.
+    expect((await call(bob, `/api/query/${many.queryId}`)).status).toBe(404)
+  })
+
+  it('lists and deletes files in the bucket, per tenant', async () => {
+    const { fileId } = await (await uploadAs(bob, 'b.csv', PEOPLE)).json()
+    const files = await (await call(bob, '/api/files')).json()
+    expect(files.files.map((f: { fileId: string }) => f.fileId)).toEqual([fileId])
+    expect((await call(alice, `/api/files/${fileId}`, { method: 'DELETE' })).status).toBe(404)
+    expect((await call(bob, `/api/files/${fileId}`, { method: 'DELETE' })).status).toBeLessThan(300)
+    expect((await (await call(bob, '/api/files')).json()).files).toEqual([])
+    expect(await collect(server.services.store.keys(`raw/${tenantOf('team_a')}/${fileId}`))).toEqual([])
+  })
+})
+
+async function collect(listing: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = []
+  for await (const key of listing) all.push(key)
+  return all
+}
