@@ -24,6 +24,7 @@ export function toJob(record: JobRecord): z.infer<typeof Job> {
     startedAt: record.startedAt,
     ...(record.endedAt ? { endedAt: record.endedAt } : {}),
     executionArn: record.executionArn,
+    ...(record.consoleUrl ? { consoleUrl: record.consoleUrl } : {}),
     steps: record.steps,
     table: r ? { name: r.table, columns: r.columns, rowCount: r.tableRowCount } : { name: record.input.table },
     ...(r ? { rows: { read: r.rowsRead, loaded: r.rowsLoaded, rejected: r.rowsRejected, rejectedRows: r.rejected } } : {}),

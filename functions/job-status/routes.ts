@@ -23,6 +23,7 @@ export const Job = named(
     startedAt: z.string(),
     endedAt: z.optional(z.string()),
     executionArn: z.string(),
+    consoleUrl: z.optional(doc(z.string(), { description: "The execution's page in the Step Functions console (aws mode only)" })),
     steps: z.array(
       z.object({
         name: z.string(),

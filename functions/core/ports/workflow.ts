@@ -59,6 +59,8 @@ export type JobRecord = {
   error?: { code: string; message: string; line?: number; column?: string; value?: string }
   /** The Step Functions execution ARN on AWS; a local id otherwise. */
   executionArn: string
+  /** The execution's page in the Step Functions console (aws mode; local mode has none). */
+  consoleUrl?: string
 }
 
 /**

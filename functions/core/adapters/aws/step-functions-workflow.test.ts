@@ -8,7 +8,7 @@ import { tenantId } from '../../tenant.ts'
 import { FakeS3 } from '../fake/fake-s3.ts'
 import { FakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
 import { FakeStepFunctions } from '../fake/fake-step-functions.ts'
-import type { StepFunctionsApi } from './step-functions-api.ts'
+import { executionArnOf, type StepFunctionsApi } from './step-functions-api.ts'
 import { StepFunctionsWorkflow } from './step-functions-workflow.ts'
 
 const names = { bucket: 'bucket', crawlerRole: 'arn:aws:iam::123456789012:role/csvlake-crawler', workGroup: 'csvlake' }
@@ -55,7 +55,7 @@ const fault = (name: string) => Object.assign(new Error(name), { name })
 
 /** The index record a replica writes before StartExecution, as start() writes it. */
 function indexRecord(sfn: FakeStepFunctions, i: IngestInput, startedAt: string): JobRecord {
-  const executionArn = `${sfn.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.jobId}`
+  const executionArn = executionArnOf(sfn.stateMachineArn, i.jobId)
   return { jobId: i.jobId, tenant: i.tenant, input: i, status: 'RUNNING', startedAt, steps: [], executionArn }
 }
 

@@ -5,7 +5,7 @@ import { keys } from '../../keys.ts'
 import { PreconditionFailed, type ObjectStore } from '../../ports/object-store.ts'
 import type { IngestInput, JobRecord, JobStep, Workflow } from '../../ports/workflow.ts'
 import type { TenantId } from '../../tenant.ts'
-import type { DescribeExecutionOutput, HistoryEvent, StepFunctionsApi } from './step-functions-api.ts'
+import { executionArnOf, executionConsoleUrl, type DescribeExecutionOutput, type HistoryEvent, type StepFunctionsApi } from './step-functions-api.ts'
 
 export type StepFunctionsWorkflowDeps = {
   sfn: StepFunctionsApi
@@ -37,7 +37,12 @@ const HISTORY_PAGE = 1000
  *   and the slot is freed. An index record whose execution still does not exist STARTING_MS after
  *   it was written is ended FAILED (ABORTED: its starter died before StartExecution), slot freed;
  * - list: a page of the tenant's index (ListExecutions cannot filter by tenant).
- * In aws mode the SDK's SFN client is the API (the next issue wires it); in tests FakeStepFunctions is.
+ * Every record it answers carries `consoleUrl`, the execution's page in the Step Functions console.
+ * Step Functions' errors are read by name (as the SDK throws them): ExecutionAlreadyExists on
+ * start is this job's execution, already there; ExecutionDoesNotExist an execution not started
+ * (yet); ThrottlingException, once the SDK's retries are spent, and InvalidToken are AppError
+ * UNAVAILABLE naming Step Functions.
+ * In aws mode the SDK's SFN client is the API (`sfn-sdk.ts`); in tests FakeStepFunctions is.
  */
 export class StepFunctionsWorkflow implements Workflow {
   constructor(private readonly deps: StepFunctionsWorkflowDeps) {}
@@ -47,8 +52,12 @@ export class StepFunctionsWorkflow implements Workflow {
     const known = await readJson<JobRecord>(store, keys.job(input.tenant, input.jobId))
     if (known) return this.describe(input.tenant, input.jobId)
     const slot = await this.claimSlot(input.tenant, input.jobId)
-    const executionArn = `${this.deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.jobId}`
-    const record: JobRecord = { jobId: input.jobId, tenant: input.tenant, input, status: 'RUNNING', startedAt: this.deps.now().toISOString(), steps: [], executionArn }
+    // The index record is written before StartExecution, so that two replicas cannot both start
+    // the job and one that dies just after the call still leaves the job listed (and its slot
+    // held): it must name the execution before Step Functions has answered, so its ARN is
+    // derived here, as Step Functions forms it. Once StartExecution answers, its ARN is the one kept.
+    const derivedArn = executionArnOf(this.deps.stateMachineArn, input.jobId)
+    const record: JobRecord = { jobId: input.jobId, tenant: input.tenant, input, status: 'RUNNING', startedAt: this.deps.now().toISOString(), steps: [], executionArn: derivedArn }
     try {
       await writeJson(store, keys.job(input.tenant, input.jobId), record, { ifNoneMatch: '*' })
     } catch (err) {
@@ -57,20 +66,45 @@ export class StepFunctionsWorkflow implements Workflow {
       if (err instanceof PreconditionFailed) return this.describe(input.tenant, input.jobId)
       throw err
     }
+    let answered: string | undefined
     try {
-      await this.deps.sfn.startExecution({ stateMachineArn: this.deps.stateMachineArn, name: input.jobId, input: JSON.stringify(executionInput(input, this.deps.names)) })
+      answered = (await this.deps.sfn.startExecution({ stateMachineArn: this.deps.stateMachineArn, name: input.jobId, input: JSON.stringify(executionInput(input, this.deps.names)) })).executionArn
     } catch (err) {
-      // A timeout may come after Step Functions accepted the execution: then the job runs.
-      const started = await this.executionExists(executionArn)
-      if (started === true) return record
+      // An execution of this name exists already (with another input): it is this job's, and runs.
+      if (errorName(err) === 'ExecutionAlreadyExists') return this.describe(input.tenant, input.jobId)
+      // A timeout may come after Step Functions accepted the execution: then the job runs. No
+      // answer names the execution here, so it is looked up by the derived ARN.
+      const started = await this.executionExists(derivedArn)
+      if (started === true) return withConsoleUrl(record)
       if (started === false) {
         await this.freeSlot(input.tenant, slot, input.jobId)
         await writeJson(store, keys.job(input.tenant, input.jobId), ended(record, this.deps.now(), { code: 'ABORTED', message: 'The workflow could not start; submit the file again.' }))
       }
       // Not known either way: the record stays RUNNING and describe() ends it once past STARTING_MS.
-      throw err
+      throw stepFunctionsError(err, 'StartExecution')
     }
-    return record
+    // The reference says StartExecution always answers the ARN; were it absent, the derived one the
+    // record already names stands (failing the submit would hide a job that runs).
+    if (!answered || answered === derivedArn) return withConsoleUrl(record)
+    return withConsoleUrl(await this.renameExecution(input.tenant, input.jobId, derivedArn, answered))
+  }
+
+  /**
+   * Puts the ARN StartExecution answered in the index record, where it differs from the derived
+   * one (if-match: a record another replica changed since is left to it, and answered as it is).
+   */
+  private async renameExecution(tenant: TenantId, jobId: string, derivedArn: string, executionArn: string): Promise<JobRecord> {
+    const indexed = await readJsonWithTag<JobRecord>(this.deps.store, keys.job(tenant, jobId))
+    if (!indexed) throw notFound(`The job ${jobId}`)
+    if (indexed.value.executionArn !== derivedArn) return indexed.value
+    const renamed = { ...indexed.value, executionArn }
+    try {
+      await writeJson(this.deps.store, keys.job(tenant, jobId), renamed, { ifMatch: indexed.etag })
+      return renamed
+    } catch (err) {
+      if (!(err instanceof PreconditionFailed)) throw err
+      return (await readJson<JobRecord>(this.deps.store, keys.job(tenant, jobId))) ?? renamed
+    }
   }
 
   /** Whether Step Functions has the execution; undefined when it cannot be asked right now. */
@@ -79,11 +113,15 @@ export class StepFunctionsWorkflow implements Workflow {
       await this.deps.sfn.describeExecution({ executionArn })
       return true
     } catch (err) {
-      return (err as Error).name === 'ExecutionDoesNotExist' ? false : undefined
+      return errorName(err) === 'ExecutionDoesNotExist' ? false : undefined
     }
   }
 
   async describe(tenant: TenantId, jobId: string): Promise<JobRecord> {
+    return withConsoleUrl(await this.read(tenant, jobId))
+  }
+
+  private async read(tenant: TenantId, jobId: string): Promise<JobRecord> {
     const indexed = await readJsonWithTag<JobRecord>(this.deps.store, keys.job(tenant, jobId))
     if (!indexed) throw notFound(`The job ${jobId}`)
     if (indexed.value.status !== 'RUNNING') return indexed.value
@@ -91,12 +129,12 @@ export class StepFunctionsWorkflow implements Workflow {
     try {
       execution = await this.deps.sfn.describeExecution({ executionArn: indexed.value.executionArn })
     } catch (err) {
-      if ((err as Error).name !== 'ExecutionDoesNotExist') throw err
+      if (errorName(err) !== 'ExecutionDoesNotExist') throw stepFunctionsError(err, 'DescribeExecution')
       // Indexed, but its start has not reached Step Functions: still being started, or its replica died in between.
       if (this.deps.now().getTime() - Date.parse(indexed.value.startedAt) < STARTING_MS) return indexed.value
       return this.end(tenant, jobId, indexed, ended(indexed.value, this.deps.now(), { code: 'ABORTED', message: 'The workflow never started; submit the file again.' }))
     }
-    const record = fold(indexed.value, await this.history(execution.executionArn), execution)
+    const record = fold(indexed.value, await this.history(indexed.value.executionArn), execution)
     return record.status === 'RUNNING' ? record : this.end(tenant, jobId, indexed, record)
   }
 
@@ -121,9 +159,9 @@ export class StepFunctionsWorkflow implements Workflow {
     const listed = await this.deps.store.listPage(prefix, { limit: page.limit, ...(page.after ? { startAfter: keys.job(tenant, page.after) } : {}) })
     const ids = listed.keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(prefix.length, -'.json'.length))
     // A job whose execution cannot be read now (throttled, say) is listed as indexed, never dropped: `after` moves past it.
-    const jobs = await Promise.all(ids.map((id) => this.describe(tenant, id).catch(() => readJson<JobRecord>(this.deps.store, keys.job(tenant, id)))))
+    const jobs = await Promise.all(ids.map((id) => this.read(tenant, id).catch(() => readJson<JobRecord>(this.deps.store, keys.job(tenant, id)))))
     const last = ids.at(-1)
-    return { jobs: jobs.filter((j): j is JobRecord => j !== undefined), ...(listed.more && last ? { after: last } : {}) }
+    return { jobs: jobs.filter((j): j is JobRecord => j !== undefined).map(withConsoleUrl), ...(listed.more && last ? { after: last } : {}) }
   }
 
   /** Step Functions does not lose executions when a replica stops: there is nothing to reconcile. */
@@ -142,8 +180,14 @@ export class StepFunctionsWorkflow implements Workflow {
     const events: HistoryEvent[] = []
     let nextToken: string | undefined
     do {
-      const page = await this.deps.sfn.getExecutionHistory({ executionArn, maxResults: HISTORY_PAGE, includeExecutionData: false, ...(nextToken ? { nextToken } : {}) })
-      events.push(...page.events)
+      let page: Awaited<ReturnType<StepFunctionsApi['getExecutionHistory']>>
+      try {
+        page = await this.deps.sfn.getExecutionHistory({ executionArn, maxResults: HISTORY_PAGE, includeExecutionData: false, ...(nextToken ? { nextToken } : {}) })
+      } catch (err) {
+        throw stepFunctionsError(err, 'GetExecutionHistory')
+      }
+      // A page without its events list (the SDK types it optional) adds no events.
+      events.push(...(page.events ?? []))
       nextToken = page.nextToken
     } while (nextToken)
     return events
@@ -179,8 +223,10 @@ export class StepFunctionsWorkflow implements Workflow {
 
   private async stillRunning(tenant: TenantId, slot: Slot): Promise<boolean> {
     try {
-      return (await this.describe(tenant, slot.jobId)).status === 'RUNNING'
+      return (await this.read(tenant, slot.jobId)).status === 'RUNNING'
     } catch (err) {
+      // Step Functions cannot say now (throttled): the slot is not taken from a job that may run.
+      if (err instanceof AppError && err.code === 'UNAVAILABLE') throw err
       // Claimed, its index record not written yet: being started, unless its starter died long ago.
       if (err instanceof AppError && err.code === 'NOT_FOUND') return this.deps.now().getTime() - slot.at < STARTING_MS
       return false
@@ -200,6 +246,35 @@ export class StepFunctionsWorkflow implements Workflow {
       if (!(err instanceof PreconditionFailed)) throw err
     })
   }
+}
+
+/** The error's code, as the SDK names its errors. */
+function errorName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined
+}
+
+/**
+ * Step Functions' errors as csvlake answers them: ThrottlingException (thrown once the SDK's
+ * retries are spent) and InvalidToken are UNAVAILABLE, naming the service; others as thrown.
+ */
+export function stepFunctionsError(err: unknown, call: string): unknown {
+  const name = errorName(err)
+  if (name === 'ThrottlingException') return new AppError('UNAVAILABLE', `Step Functions is throttling csvlake's calls (${call}); try again in a moment.`, {}, { cause: err })
+  // Tokens are read at once, page after page; one refused was lost or expired: the next read starts again.
+  if (name === 'InvalidToken') return new AppError('UNAVAILABLE', `Step Functions refused the page token of an execution history (${call}); try again.`, {}, { cause: err })
+  return err
+}
+
+/** A field the reference says Step Functions always answers, checked: the SDK types it optional. */
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined || value === null) throw new AppError('UNAVAILABLE', `Step Functions answered without ${what}; try again.`)
+  return value
+}
+
+/** The record with the link to its execution in the Step Functions console (none for an ARN that is not one). */
+function withConsoleUrl(record: JobRecord): JobRecord {
+  const consoleUrl = executionConsoleUrl(record.executionArn)
+  return consoleUrl ? { ...record, consoleUrl } : record
 }
 
 function slotOf(bytes: Uint8Array): Slot | undefined {
@@ -228,17 +303,18 @@ export function fold(indexed: JobRecord, events: HistoryEvent[], execution: Desc
   const step = (name: string): JobStep | undefined => record.steps.find((s) => s.name === name)
   let current: JobStep | undefined
   for (const e of events) {
-    const at = new Date(e.timestamp).toISOString()
+    const at = () => need(e.timestamp, `the timestamp of history event ${e.id}`).toISOString()
     if (e.stateEnteredEventDetails) {
-      const type = e.type.replace(/StateEntered$/, '')
-      const existing = step(e.stateEnteredEventDetails.name)
+      const name = need(e.stateEnteredEventDetails.name, `the state name of history event ${e.id}`)
+      const type = need(e.type, `the type of history event ${e.id}`).replace(/StateEntered$/, '')
+      const existing = step(name)
       if (existing) {
         existing.status = 'RUNNING'
         existing.passes = (existing.passes ?? 1) + 1
         delete existing.endedAt
         current = existing
       } else {
-        current = { name: e.stateEnteredEventDetails.name, type, status: 'RUNNING', startedAt: at }
+        current = { name, type, status: 'RUNNING', startedAt: at() }
         record.steps.push(current)
       }
     } else if (e.type === 'TaskScheduled' && current && current.status === 'FAILED') {
@@ -249,23 +325,25 @@ export function fold(indexed: JobRecord, events: HistoryEvent[], execution: Desc
     } else if (e.taskFailedEventDetails && current) {
       current.status = 'FAILED'
       current.error = parseCause(e.taskFailedEventDetails.cause).message
-      current.endedAt = at
+      current.endedAt = at()
     } else if (e.stateExitedEventDetails) {
-      const s = step(e.stateExitedEventDetails.name)
+      const s = step(need(e.stateExitedEventDetails.name, `the state name of history event ${e.id}`))
       if (s) {
         // Left after a failure: the error was caught.
         s.status = s.status === 'FAILED' ? 'CAUGHT' : 'SUCCEEDED'
-        s.endedAt = at
+        s.endedAt = at()
       }
     }
   }
-  if (execution.status === 'RUNNING') return record
+  const status = need(execution.status, 'the status of the execution (DescribeExecution)')
+  // PENDING_REDRIVE: a redrive of the execution is starting (csvlake never asks for one); it runs again.
+  if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return record
   const endedAt = (execution.stopDate ?? new Date()).toISOString()
-  if (execution.status === 'SUCCEEDED') {
+  if (status === 'SUCCEEDED') {
     const result = resultFromOutput(execution.output)
     return { ...record, status: 'SUCCEEDED', endedAt, ...(result ? { result } : {}) }
   }
-  if (execution.status === 'FAILED') {
+  if (status === 'FAILED') {
     const cause = parseCause(execution.cause)
     return {
       ...record,
@@ -280,5 +358,5 @@ export function fold(indexed: JobRecord, events: HistoryEvent[], execution: Desc
       },
     }
   }
-  return ended(record, new Date(endedAt), { code: 'ABORTED', message: `The workflow ended ${execution.status === 'TIMED_OUT' ? 'after its time limit' : 'before it finished'}. Submit the file again.` })
+  return ended(record, new Date(endedAt), { code: 'ABORTED', message: `The workflow ended ${status === 'TIMED_OUT' ? 'after its time limit' : 'before it finished'}. Submit the file again.` })
 }

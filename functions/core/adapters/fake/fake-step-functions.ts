@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
-import { StepFunctionsError, type DescribeExecutionOutput, type HistoryEvent, type StepFunctionsApi } from '../aws/step-functions-api.ts'
+import { StepFunctionsError, executionArnOf, type DescribeExecutionOutput, type ExecutionStatus, type HistoryEvent, type StepFunctionsApi } from '../aws/step-functions-api.ts'
 
 type Handlers = Record<string, (params: Record<string, unknown>) => Promise<unknown>>
-type Execution = { describe: DescribeExecutionOutput; events: HistoryEvent[]; done: Promise<void>; abort: () => void }
+/** What the fake always answers, though the SDK types every field as possibly absent. */
+type Described = DescribeExecutionOutput & { executionArn: string; status: ExecutionStatus; startDate: Date; input: string }
+type Event = HistoryEvent & { id: number; previousEventId: number; timestamp: Date; type: string }
+type Execution = { describe: Described; events: Event[]; done: Promise<void>; abort: () => void }
 type LocalEvent = { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown; output?: unknown }; Error?: string; Cause?: unknown; output?: unknown; input?: unknown }
 
 const STATE_TYPES: Record<string, string> = { Task: 'Task', Choice: 'Choice', Pass: 'Pass', Wait: 'Wait', Succeed: 'Succeed', Fail: 'Fail', Map: 'Map', Parallel: 'Parallel' }
@@ -33,17 +37,20 @@ export class FakeStepFunctions implements StepFunctionsApi {
     return this.opts.stateMachineArn ?? 'arn:aws:states:us-east-1:123456789012:stateMachine:csvlake-ingest'
   }
 
-  async startExecution(req: { stateMachineArn: string; name: string; input: string }): Promise<{ executionArn: string; startDate: Date }> {
+  async startExecution(req: { stateMachineArn: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: Date }> {
     this.count('StartExecution')
-    if (!NAME.test(req.name)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${req.name}'`)
-    const executionArn = `${req.stateMachineArn.replace(':stateMachine:', ':execution:')}:${req.name}`
+    // Without a name Step Functions makes one up (a UUID); without an input the execution gets {}.
+    const name = req.name ?? randomUUID()
+    const input = req.input ?? '{}'
+    if (!NAME.test(name)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${name}'`)
+    const executionArn = executionArnOf(req.stateMachineArn, name)
     const existing = this.executions.get(executionArn)
     if (existing) {
-      if (existing.describe.input !== req.input) throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`)
+      if (existing.describe.input !== input) throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`)
       return { executionArn, startDate: existing.describe.startDate }
     }
     const startDate = this.now()
-    const parsed = JSON.parse(req.input) as Record<string, unknown>
+    const parsed = JSON.parse(input) as Record<string, unknown>
     const run = this.machine.run(parsed as never, {
       overrides: {
         taskResourceLocalHandlers: this.tasksFor(parsed) as never,
@@ -55,23 +62,23 @@ export class FakeStepFunctions implements StepFunctionsApi {
     // The outcome is read from the events; a failed execution's rejection is not an error here.
     run.result.catch(() => undefined)
     const execution: Execution = {
-      describe: { executionArn, stateMachineArn: req.stateMachineArn, name: req.name, status: 'RUNNING', startDate, input: req.input },
+      describe: { executionArn, stateMachineArn: req.stateMachineArn, name, status: 'RUNNING', startDate, input },
       events: [],
       done: Promise.resolve(),
       abort: run.abort,
     }
-    this.push(execution, { type: 'ExecutionStarted', executionStartedEventDetails: { input: req.input } })
+    this.push(execution, { type: 'ExecutionStarted', executionStartedEventDetails: { input } })
     execution.done = this.record(execution, run.eventLogs as AsyncIterable<LocalEvent>)
     this.executions.set(executionArn, execution)
     return { executionArn, startDate }
   }
 
-  async describeExecution(req: { executionArn: string }): Promise<DescribeExecutionOutput> {
+  async describeExecution(req: { executionArn: string }): Promise<Described> {
     this.count('DescribeExecution')
     return structuredClone(this.execution(req.executionArn).describe)
   }
 
-  async getExecutionHistory(req: { executionArn: string; maxResults?: number; nextToken?: string; includeExecutionData?: boolean }): Promise<{ events: HistoryEvent[]; nextToken?: string }> {
+  async getExecutionHistory(req: { executionArn: string; maxResults?: number; nextToken?: string; includeExecutionData?: boolean }): Promise<{ events: Event[]; nextToken?: string }> {
     this.count('GetExecutionHistory')
     const execution = this.execution(req.executionArn)
     const from = req.nextToken === undefined ? 0 : decodeToken(req.nextToken, req.executionArn)
@@ -150,7 +157,7 @@ export class FakeStepFunctions implements StepFunctionsApi {
     }
   }
 
-  private push(execution: Execution, event: Omit<HistoryEvent, 'id' | 'previousEventId' | 'timestamp'>): void {
+  private push(execution: Execution, event: Omit<Event, 'id' | 'previousEventId' | 'timestamp'>): void {
     const id = execution.events.length + 1
     execution.events.push({ id, previousEventId: id - 1, timestamp: this.now(), ...event })
   }
@@ -171,14 +178,14 @@ export class FakeStepFunctions implements StepFunctionsApi {
 }
 
 /** An event as includeExecutionData false answers it: without the input or output of the event (its error and cause stay). */
-function withoutData(event: HistoryEvent): HistoryEvent {
+function withoutData(event: Event): Event {
   const copy = structuredClone(event) as Record<string, unknown>
   for (const [k, v] of Object.entries(copy)) {
     if (!k.endsWith('EventDetails') || typeof v !== 'object' || v === null) continue
     const { input: _input, output: _output, ...rest } = v as Record<string, unknown>
     copy[k] = rest
   }
-  return copy as HistoryEvent
+  return copy as Event
 }
 
 function encodeToken(position: number, arn: string): string {
