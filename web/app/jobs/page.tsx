@@ -1,6 +1,6 @@
 'use client'
 
-import { Workflow } from 'lucide-react'
+import { ExternalLink, Workflow } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useEffect, useState } from 'react'
@@ -84,9 +84,11 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
         ) : job ? (
           <Card>
             <CardContent>
+              {job.consoleUrl && <ConsoleLink href={job.consoleUrl} />}
               <JobStatus
                 job={job}
-                mode={mode}
+                // The API's link (aws mode) is shown above: the component's own, built from the ARN, would repeat it.
+                mode={job.consoleUrl ? 'local' : mode}
                 now={now}
                 onRetrySkipping={async () => {
                   try {
@@ -104,6 +106,18 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
         )}
       </div>
     </>
+  )
+}
+
+/** The execution in the Step Functions console (aws mode), in a new tab that cannot reach back to this one. */
+function ConsoleLink({ href }: { href: string }) {
+  return (
+    <p className="mb-4 text-sm">
+      <a href={href} target="_blank" rel="noopener noreferrer" className="inline-flex items-center gap-1 text-primary hover:underline">
+        Open in Step Functions console
+        <ExternalLink className="size-3.5" aria-hidden />
+      </a>
+    </p>
   )
 }
 
