@@ -12,6 +12,7 @@ import { naiveFigures } from './figures/naive.ts'
 import { previewFigures } from './figures/preview.ts'
 import { queryFigures } from './figures/queries.ts'
 import { uploadFigures } from './figures/upload.ts'
+import { s3UploadFigures } from './figures/s3-upload.ts'
 import { build, curlUpload, REPO, startGateway } from './lib/app.ts'
 import { writeDataset } from './lib/data.ts'
 import { machine, renderResults } from './lib/report.ts'
@@ -60,6 +61,8 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; markd
       const upload = await uploadFigures({ app, big, bigBytes, huge, hugeBytes: bigBytes * 4, scratch, runs: opts.runs })
       add(upload.rows)
       await rm(huge)
+      opts.log('aws-mode upload...')
+      add(await s3UploadFigures({ big, bigBytes, runs: opts.runs }))
       const smallUpload = await curlUpload(app.url, small)
       opts.log('preview...')
       add(await previewFigures(app, upload.bigFileId, String(smallUpload.body.fileId), Math.max(20, opts.runs * 20)))

@@ -54,9 +54,9 @@ type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>
  * - a ranged GET of an empty object answers 416 InvalidRange, as S3 does (s3rver's read failed).
  * Everything else (signatures, XML, listing, multipart, ranges) is s3rver's own.
  */
-export async function startS3rver(bucket = 'csvlake-test'): Promise<RunningS3rver> {
+export async function startS3rver(bucket = 'csvlake-test', port = 0): Promise<RunningS3rver> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'))
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] })
+  const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] })
   const app = server as unknown as { middleware: Middleware[] }
   // Just before the router (the last middleware), after s3rver's logging and XML rendering.
   app.middleware.splice(app.middleware.length - 1, 0, listObjectsV2(), keyTurns(), conditionalWrites(), emptyRanges())

@@ -7,7 +7,9 @@ import type { Logger } from '../logger.ts'
 /** Picks the adapters for the configured mode; the only place that knows both exist. */
 export async function servicesForMode(config: Config, log: Logger): Promise<LocalServices> {
   if (config.mode === 'aws') {
-    throw new Error('CSVLAKE_MODE=aws needs the AWS adapters (S3, Glue, Athena, Step Functions), which are not built yet; use local mode.')
+    // Loaded only here: local mode's bundles never load the AWS SDK.
+    const { awsServicesFromEnv } = await import('./aws/aws-main.ts')
+    return awsServicesFromEnv(config, log)
   }
   return createLocalServices(config, log, definition as unknown as StateMachineDefinition)
 }

@@ -1,0 +1,25 @@
+import type { Config } from '../../config.ts'
+import type { Logger } from '../../logger.ts'
+import { ignoredLocalSettings, loadAwsConfig } from './aws-config.ts'
+import { createAwsClients } from './aws-clients.ts'
+import { createAwsServices, type AwsServices } from './aws-services.ts'
+
+type Env = Record<string, string | undefined>
+
+/**
+ * aws mode from the environment: its variables read and checked once (one error listing every
+ * problem), one SDK client per service, and the services over them. Loaded only in aws mode, so
+ * a local function's bundle never loads the AWS SDK.
+ */
+export async function awsServicesFromEnv(config: Config, log: Logger, env: Env = process.env): Promise<AwsServices> {
+  const aws = loadAwsConfig(env)
+  const ignored = ignoredLocalSettings(env)
+  if (ignored.length > 0) log.warn('aws mode ignores these local-mode settings', { ignored })
+  const clients = createAwsClients(aws)
+  return createAwsServices(config, aws, log, {
+    s3: clients.s3,
+    glueFor: () => clients.glue,
+    athenaFor: () => clients.athena,
+    sfn: clients.sfn,
+  })
+}
