@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import type { Job } from '@/lib/api/client'
-import { executionConsoleUrl, humanize, JobStatus } from './job-status'
+import { humanize, JobStatus } from './job-status'
 
 const ARN = 'arn:aws:states:eu-central-1:123456789012:execution:csvlake-ingest:j_1'
 const NOW = Date.parse('2026-11-27T08:01:00.000Z')
@@ -31,7 +31,7 @@ const step = (name: string) => steps().find((li) => li.dataset.step === name)!
 
 describe('JobStatus', () => {
   it('shows a running job with each step in order and its status', () => {
-    render(<JobStatus job={job()} mode="local" now={NOW} />)
+    render(<JobStatus job={job()} now={NOW} />)
     expect(screen.getByTestId('job-status')).toHaveTextContent('Running')
     expect(steps().map((li) => [li.dataset.step, li.dataset.status])).toEqual([
       ['ValidateInput', 'SUCCEEDED'],
@@ -45,7 +45,7 @@ describe('JobStatus', () => {
   })
 
   it("shows each step's duration, a running one up to now", () => {
-    render(<JobStatus job={job()} mode="local" now={NOW} />)
+    render(<JobStatus job={job()} now={NOW} />)
     expect(step('ValidateInput')).toHaveTextContent('2.00 s')
     expect(step('WaitForCrawler')).toHaveTextContent('30.0 s')
     expect(step('LoadRows')).toHaveTextContent('20.0 s')
@@ -54,7 +54,7 @@ describe('JobStatus', () => {
   })
 
   it('marks steps that took several passes or were retried', () => {
-    render(<JobStatus job={job()} mode="local" now={NOW} />)
+    render(<JobStatus job={job()} now={NOW} />)
     expect(within(step('WaitForCrawler')).getByText('3 passes')).toBeInTheDocument()
     expect(within(step('StartCrawler')).getByText('2 retries')).toBeInTheDocument()
     expect(within(step('ValidateInput')).queryByText(/passes|retr/)).not.toBeInTheDocument()
@@ -62,13 +62,13 @@ describe('JobStatus', () => {
 
   it('says "1 retry" for a single retry, and shows no passes badge for one pass', () => {
     const one = job({ steps: [{ name: 'LoadRows', type: 'Task', status: 'RUNNING', startedAt: '2026-11-27T08:00:00.000Z', retries: 1, passes: 1 }] })
-    render(<JobStatus job={one} mode="local" now={NOW} />)
+    render(<JobStatus job={one} now={NOW} />)
     expect(within(step('LoadRows')).getByText('1 retry')).toBeInTheDocument()
     expect(within(step('LoadRows')).queryByText(/pass/)).not.toBeInTheDocument()
   })
 
   it('says the workflow is starting when a running job has no steps yet', () => {
-    render(<JobStatus job={job({ steps: [] })} mode="local" now={NOW} />)
+    render(<JobStatus job={job({ steps: [] })} now={NOW} />)
     expect(screen.getByText('Starting the workflow…')).toBeInTheDocument()
   })
 
@@ -81,7 +81,7 @@ describe('JobStatus', () => {
       ],
       error: { code: 'BAD_ROW', message: 'Could not convert "abc" to BIGINT', line: 42, column: 'age', value: 'abc' },
     })
-    render(<JobStatus job={failed} mode="local" now={NOW} />)
+    render(<JobStatus job={failed} now={NOW} />)
     expect(screen.getByTestId('job-status')).toHaveTextContent('Failed')
     const alert = screen.getByRole('alert')
     expect(alert).toHaveTextContent('The load failed; nothing was added to city_people')
@@ -94,7 +94,7 @@ describe('JobStatus', () => {
 
   it('shows the error of a failed job that names no place without a place line', () => {
     const failed = job({ status: 'FAILED', endedAt: '2026-11-27T08:00:30.000Z', error: { code: 'CRAWLER', message: 'The crawler timed out' } })
-    render(<JobStatus job={failed} mode="local" now={NOW} />)
+    render(<JobStatus job={failed} now={NOW} />)
     const alert = screen.getByRole('alert')
     expect(alert).toHaveTextContent('The crawler timed out')
     expect(alert).not.toHaveTextContent(/line|column|value/)
@@ -116,7 +116,7 @@ describe('JobStatus', () => {
         ],
       },
     })
-    render(<JobStatus job={done} mode="local" now={NOW} />)
+    render(<JobStatus job={done} now={NOW} />)
     expect(screen.getByTestId('job-status')).toHaveTextContent('Succeeded')
     expect(screen.getByText(/is ready: 12,345 rows loaded, 2 columns/)).toBeInTheDocument()
     expect(screen.getByText(/3 rows were skipped, e\.g\. line 7: not a number/)).toBeInTheDocument()
@@ -130,7 +130,7 @@ describe('JobStatus', () => {
       endedAt: '2026-11-27T08:00:50.000Z',
       rows: { read: 11, loaded: 10, rejected: 1, rejectedRows: [{ line: 4, column: 'age', value: 'x', message: 'not a number' }] },
     })
-    render(<JobStatus job={done} mode="local" now={NOW} />)
+    render(<JobStatus job={done} now={NOW} />)
     const note = screen.getByText(/skipped/)
     expect(note).toHaveTextContent(/\b1 row was skipped\b/)
     expect(note).toHaveTextContent('line 4: not a number')
@@ -138,41 +138,23 @@ describe('JobStatus', () => {
 
   it("falls back to the table's row count when the job has no row counts", () => {
     const done = job({ status: 'SUCCEEDED', endedAt: '2026-11-27T08:00:50.000Z', table: { name: 'city_people', rowCount: 1500 } })
-    render(<JobStatus job={done} mode="local" now={NOW} />)
+    render(<JobStatus job={done} now={NOW} />)
     expect(screen.getByText(/city_people is ready: 1,500 rows loaded/)).toBeInTheDocument()
     expect(screen.queryByText(/skipped/)).not.toBeInTheDocument()
   })
 
-  it('links to the Step Functions console in aws mode, in the region of the ARN', () => {
-    render(<JobStatus job={job()} mode="aws" now={NOW} />)
-    const link = screen.getByRole('link', { name: /Open in the Step Functions console/ })
-    expect(link).toHaveAttribute('href', `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${encodeURIComponent(ARN)}`)
+  it('links to the execution in the Step Functions console when the API gives its page (aws mode), in a new tab', () => {
+    const consoleUrl = `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${ARN}`
+    render(<JobStatus job={job({ consoleUrl })} now={NOW} />)
+    const link = screen.getByRole('link', { name: /Open in Step Functions console/ })
+    expect(link).toHaveAttribute('href', consoleUrl)
     expect(link).toHaveAttribute('target', '_blank')
+    expect(link).toHaveAttribute('rel', 'noopener noreferrer')
   })
 
-  it('shows no console link in local mode', () => {
-    render(<JobStatus job={job()} mode="local" now={NOW} />)
+  it('shows no console link when the API gives none (local mode)', () => {
+    render(<JobStatus job={job()} now={NOW} />)
     expect(screen.queryByRole('link', { name: /Step Functions console/ })).not.toBeInTheDocument()
-  })
-
-  it('shows no console link in aws mode when the ARN is not a Step Functions ARN', () => {
-    render(<JobStatus job={job({ executionArn: 'local:j_1' })} mode="aws" now={NOW} />)
-    expect(screen.queryByRole('link', { name: /Step Functions console/ })).not.toBeInTheDocument()
-  })
-})
-
-describe('executionConsoleUrl', () => {
-  it('builds the console URL from the region of the ARN', () => {
-    expect(executionConsoleUrl('arn:aws:states:us-east-2:1:execution:m:e')).toBe(
-      'https://us-east-2.console.aws.amazon.com/states/home?region=us-east-2#/v2/executions/details/arn%3Aaws%3Astates%3Aus-east-2%3A1%3Aexecution%3Am%3Ae',
-    )
-  })
-  it('knows other partitions', () => {
-    expect(executionConsoleUrl('arn:aws-us-gov:states:us-gov-west-1:1:execution:m:e')).toContain('region=us-gov-west-1')
-  })
-  it('gives null for something that is not a Step Functions ARN', () => {
-    expect(executionConsoleUrl('local-execution-1')).toBeNull()
-    expect(executionConsoleUrl('arn:aws:lambda:eu-west-1:1:function:f')).toBeNull()
   })
 })
 
@@ -187,11 +169,11 @@ describe('humanize', () => {
   it('offers to load a failed file again skipping the rows that do not fit, when the error names a line', async () => {
     const failed = job({ status: 'FAILED', error: { code: 'BAD_ROW', message: 'Line 4: expected 2 columns, found 1', line: 4 } })
     const retries: number[] = []
-    const { rerender } = render(<JobStatus job={failed} mode="local" now={NOW} onRetrySkipping={() => retries.push(1)} />)
+    const { rerender } = render(<JobStatus job={failed} now={NOW} onRetrySkipping={() => retries.push(1)} />)
     screen.getByRole('button', { name: 'Load again, skipping rows that do not fit' }).click()
     expect(retries).toEqual([1])
     // An error with no line (e.g. the crawler failed) is not about rows: no such offer.
-    rerender(<JobStatus job={job({ status: 'FAILED', error: { code: 'CRAWL_FAILED', message: 'The crawler failed' } })} mode="local" now={NOW} onRetrySkipping={() => retries.push(1)} />)
+    rerender(<JobStatus job={job({ status: 'FAILED', error: { code: 'CRAWL_FAILED', message: 'The crawler failed' } })} now={NOW} onRetrySkipping={() => retries.push(1)} />)
     expect(screen.queryByRole('button', { name: /Load again/ })).toBeNull()
   })
 
@@ -204,7 +186,7 @@ describe('humanize', () => {
         { name: 'IngestFailed', type: 'Fail', status: 'FAILED', startedAt: '2026-11-27T08:00:01.000Z', endedAt: '2026-11-27T08:00:01.000Z', error: 'Line 4: bad' },
       ],
     })
-    render(<JobStatus job={failed} mode="local" now={NOW} />)
+    render(<JobStatus job={failed} now={NOW} />)
     expect(within(step('ConvertToParquet')).getByText('Line 4: bad')).toBeInTheDocument()
     expect(within(step('IngestFailed')).queryByText('Line 4: bad')).toBeNull()
   })

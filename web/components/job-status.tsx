@@ -9,13 +9,6 @@ import type { Job, JobStep } from '@/lib/api/client'
 import { formatCount, formatDuration } from '@/lib/format'
 import { cn } from '@/lib/utils'
 
-/** The Step Functions console's page for an execution, from its ARN. */
-export function executionConsoleUrl(executionArn: string): string | null {
-  const region = /^arn:aws[\w-]*:states:([a-z0-9-]+):/.exec(executionArn)?.[1]
-  if (!region) return null
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}`
-}
-
 const elapsed = (from: string, to: string | undefined, now: number) => (to ? Date.parse(to) : now) - Date.parse(from)
 
 export function JobStatusBadge({ status }: { status: Job['status'] }) {
@@ -34,9 +27,8 @@ export function JobStatusBadge({ status }: { status: Job['status'] }) {
  * order with its status, duration, passes and retries, on a timeline; the error in words when it
  * failed; the rows loaded and a way to query the table when it succeeded.
  */
-export function JobStatus({ job, mode, now = Date.now(), onRetrySkipping }: { job: Job; mode: 'local' | 'aws'; now?: number; onRetrySkipping?: () => void }) {
+export function JobStatus({ job, now = Date.now(), onRetrySkipping }: { job: Job; now?: number; onRetrySkipping?: () => void }) {
   const total = Math.max(1, elapsed(job.startedAt, job.endedAt, now))
-  const consoleUrl = mode === 'aws' ? executionConsoleUrl(job.executionArn) : null
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
@@ -58,9 +50,10 @@ export function JobStatus({ job, mode, now = Date.now(), onRetrySkipping }: { jo
           <span className="text-muted-foreground">Duration </span>
           <span className="tabular-nums">{formatDuration(total)}</span>
         </span>
-        {consoleUrl && (
-          <a href={consoleUrl} target="_blank" rel="noreferrer" className="flex items-center gap-1 text-primary hover:underline">
-            Open in the Step Functions console
+        {/* aws mode: the API links the execution; a new tab that cannot reach back to this one. */}
+        {job.consoleUrl && (
+          <a href={job.consoleUrl} target="_blank" rel="noopener noreferrer" className="flex items-center gap-1 text-primary hover:underline">
+            Open in Step Functions console
             <ExternalLink className="size-3.5" aria-hidden />
           </a>
         )}

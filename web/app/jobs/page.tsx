@@ -1,6 +1,6 @@
 'use client'
 
-import { ExternalLink, Workflow } from 'lucide-react'
+import { Workflow } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useEffect, useState } from 'react'
@@ -31,13 +31,13 @@ function JobsFromQuery() {
   const session = useSession()
   const jobId = useSearchParams().get('id')
   if (session.status !== 'ready') return null
-  return jobId ? <LiveJob api={session.api} jobId={jobId} mode={session.config.mode} /> : <RecentJobs api={session.api} />
+  return jobId ? <LiveJob api={session.api} jobId={jobId} /> : <RecentJobs api={session.api} />
 }
 
 const POLL_MS = 500
 
 /** Follows a job until it ends, polling its status. */
-function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' | 'aws' }) {
+function LiveJob({ api, jobId }: { api: Api; jobId: string }) {
   const router = useRouter()
   const [job, setJob] = useState<Job>()
   const [error, setError] = useState<string>()
@@ -84,11 +84,8 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
         ) : job ? (
           <Card>
             <CardContent>
-              {job.consoleUrl && <ConsoleLink href={job.consoleUrl} />}
               <JobStatus
                 job={job}
-                // The API's link (aws mode) is shown above: the component's own, built from the ARN, would repeat it.
-                mode={job.consoleUrl ? 'local' : mode}
                 now={now}
                 onRetrySkipping={async () => {
                   try {
@@ -106,18 +103,6 @@ function LiveJob({ api, jobId, mode }: { api: Api; jobId: string; mode: 'local' 
         )}
       </div>
     </>
-  )
-}
-
-/** The execution in the Step Functions console (aws mode), in a new tab that cannot reach back to this one. */
-function ConsoleLink({ href }: { href: string }) {
-  return (
-    <p className="mb-4 text-sm">
-      <a href={href} target="_blank" rel="noopener noreferrer" className="inline-flex items-center gap-1 text-primary hover:underline">
-        Open in Step Functions console
-        <ExternalLink className="size-3.5" aria-hidden />
-      </a>
-    </p>
   )
 }
 
