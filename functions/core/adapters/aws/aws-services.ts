@@ -22,7 +22,7 @@ import { StepFunctionsWorkflow } from './step-functions-workflow.ts'
  * policy); S3 and Step Functions run with the function's own role, since csvlake builds every key
  * and execution input itself from the tenant id it resolved.
  */
-export type AwsClients = {
+export type AwsServiceClients = {
   s3: S3Client
   glueFor: (tenant: TenantId) => GlueApi
   athenaFor: (tenant: TenantId) => AthenaApi
@@ -40,7 +40,7 @@ export type AwsServices = Services & {
  * for ingest, behind the same ports local mode fills with the disk, DuckDB and the in-process
  * state machine. Per-tenant running limits are counted in S3 (StoreSlots), so every replica sees them.
  */
-export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, clients: AwsClients): AwsServices {
+export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, clients: AwsServiceClients): AwsServices {
   const store = new S3ObjectStore({ s3: clients.s3, bucket: aws.bucket })
   const catalog = new GlueCatalog({ glueFor: clients.glueFor, bucket: aws.bucket, databaseOf: (t) => tenantDatabase(t) })
   const now = () => new Date()
