@@ -98,6 +98,10 @@ describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Fun
     expect(bad.status).toBe(400)
     expect((await bad.json()).error).toMatchObject({ code: 'SQL_ERROR', line: 1, column: 1 })
 
+    const drop = await post(alice, '/api/query', { sql: 'DROP TABLE people', waitMs: 5000 })
+    expect(drop.status).toBe(403)
+    expect(server.athena.calls.filter((c) => c === 'StartQueryExecution')).toHaveLength(3)
+
     const slow = await (await post(alice, '/api/query', { sql: 'SELECT slow', waitMs: 0 })).json()
     expect(slow.status).toBe('RUNNING')
     expect((await call(alice, `/api/query/${slow.queryId}`, { method: 'DELETE' })).status).toBeLessThan(300)

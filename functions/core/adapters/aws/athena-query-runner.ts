@@ -4,6 +4,7 @@ import type { Column } from '../../ports/catalog.ts'
 import type { QueryRunner, RunOptions, RunPage, RunStatus } from '../../ports/query-runner.ts'
 import type { TenantId } from '../../tenant.ts'
 import { awsErrorName, type AthenaApi, type AthenaOutputs, type AthenaQueryExecution } from './athena-api.ts'
+import { assertAthenaRead } from './athena-read-only.ts'
 import { athenaCell, athenaColumns, athenaError } from './athena-results.ts'
 
 /** GetQueryResults answers at most this many rows a call. */
@@ -45,6 +46,7 @@ export class AthenaQueryRunner implements QueryRunner {
   constructor(private readonly deps: AthenaQueryRunnerDeps) {}
 
   async start(tenant: TenantId, sql: string, options: RunOptions): Promise<string> {
+    assertAthenaRead(sql)
     const { QueryExecutionId } = await this.deps.athenaFor(tenant).startQueryExecution({
       QueryString: sql,
       ClientRequestToken: options.token,
