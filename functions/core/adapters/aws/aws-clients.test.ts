@@ -208,6 +208,7 @@ describe('unreachableReason', () => {
     [sdkError('ServiceUnavailable', 503, 'server'), 'it answered 503 ServiceUnavailable after 3 attempts'],
     [sdkError('TooManyRequestsException', 400, 'client'), 'it is throttling requests: TooManyRequestsException after 3 attempts'],
     [sdkError('SlowDown', 503, 'server'), 'it is throttling requests: SlowDown after 3 attempts'],
+    [sdkError('Unknown', 429, 'client'), 'it is throttling requests: Unknown after 3 attempts'],
   ])('names a failure to reach the service: %s', (err, reason) => {
     expect(unreachableReason(err)).toBe(reason)
   })

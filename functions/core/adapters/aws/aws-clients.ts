@@ -109,7 +109,7 @@ export function unreachableReason(err: unknown): string | undefined {
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return `${e.code}${tries}`
   if (/socket hang up/i.test(err.message)) return `the connection closed${tries}`
   const status = e.$metadata?.httpStatusCode
-  if (THROTTLING.has(err.name)) return `it is throttling requests: ${err.name}${tries}`
+  if (THROTTLING.has(err.name) || status === 429) return `it is throttling requests: ${err.name}${tries}`
   if ((status !== undefined && status >= 500) || (status === undefined && e.$fault === 'server')) {
     return `it answered ${status ?? 'a server error'} ${err.name}${tries}`
   }
