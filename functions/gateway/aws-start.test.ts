@@ -2,6 +2,10 @@ import { spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { awsServicesFromEnv } from '../core/adapters/aws/aws-main.ts'
+import { loadConfig } from '../core/config.ts'
+import { createLogger } from '../core/logger.ts'
+import { tenantId } from '../core/tenant.ts'
 import { awsEnv } from '../testing/aws-test-server.ts'
 import { buildEntries, freePort, startProcess, stopProcess } from '../testing/built-process.ts'
 import { startS3rver, type RunningS3rver } from '../testing/s3rver.ts'
@@ -61,6 +65,22 @@ describe('the built functions in CSVLAKE_MODE=aws (S3 on s3rver over HTTP)', () 
     expect(res.status).toBe(503)
     expect((await res.json()).error.message).toMatch(/S3 cannot be reached/)
     expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it("runs a tenant's Glue calls with credentials assumed for that tenant: no STS, no catalog", async () => {
+    const sts = await closedPort()
+    const env = { ...awsEnv(s3), ...CREDENTIALS, CSVLAKE_AUTH: 'none', AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${sts}`, AWS_ENDPOINT_URL_GLUE: `http://127.0.0.1:${await closedPort()}`, CSVLAKE_AWS_TIMEOUT_MS: '500', CSVLAKE_AWS_MAX_ATTEMPTS: '1' }
+    // The SDK's default credential chain reads the process's own environment.
+    Object.assign(process.env, CREDENTIALS)
+    const services = await awsServicesFromEnv(loadConfig(env), createLogger({ quiet: true }), env)
+    try {
+      // The Glue client never gets to Glue: it first asks STS for the tenant's credentials.
+      await expect(services.catalog.list(tenantId('team-a'))).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/STS cannot be reached.*ECONNREFUSED/), details: { service: 'STS' } })
+    } finally {
+      await services.close()
+      delete process.env.AWS_ACCESS_KEY_ID
+      delete process.env.AWS_SECRET_ACCESS_KEY
+    }
   })
 
   it('refuses to start without its settings, naming every one that is missing or malformed', () => {

@@ -5,7 +5,7 @@ import type { AthenaOutputs } from './athena-api.ts'
 /**
  * The CSV Athena wrote (`s3://{bucket}/{key}`), read and deleted through the object store. Only
  * objects in csvlake's bucket are reached; Athena writes a `.metadata` object beside each result,
- * removed with it. Where the results go per tenant: `athenaResultsPrefix`.
+ * removed with it. Where the results go per tenant: `athenaResultsPrefix` (tenant-session-policy.ts).
  */
 export function s3AthenaOutputs(store: ObjectStore, bucket: string): AthenaOutputs {
   const keyOf = (location: string) => {
@@ -28,6 +28,3 @@ export function s3AthenaOutputs(store: ObjectStore, bucket: string): AthenaOutpu
     },
   }
 }
-
-/** The folder Athena writes a tenant's results to: its own, so tenant credentials can be limited to it. */
-export const athenaResultsPrefix = (tenant: string) => `athena-results/${tenant}/`
