@@ -10,7 +10,11 @@ export function createOnError(log: Logger): ErrorHandler {
     // A body refused before it was read leaves bytes on the socket: the client must not reuse it.
     if (err instanceof AppError && err.status === 413) c.header('connection', 'close')
     if (err instanceof AppError && err.status === 429) c.header('retry-after', String(err.details.retryAfterSeconds ?? 1))
-    if (err instanceof AppError) return c.json(errorBody(err), err.status as ContentfulStatusCode)
+    if (err instanceof AppError) {
+      // A service out of reach (503) is the operator's to see: logged with what caused it.
+      if (err.status >= 500) log.warn('service unavailable', { path: c.req.path, method: c.req.method, code: err.code, message: err.message, ...err.details, cause: describe(err.cause) })
+      return c.json(errorBody(err), err.status as ContentfulStatusCode)
+    }
     if (err instanceof HTTPException) {
       // Hono's own refusals (the JSON validator's): same shape, with a message a person can act on.
       const status = err.status as ContentfulStatusCode
