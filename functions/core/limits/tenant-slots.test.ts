@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DiskObjectStore } from '../adapters/local/disk-object-store.ts'
 import { FakeS3 } from '../adapters/fake/fake-s3.ts'
-import { FakeS3ObjectStore } from '../adapters/fake/fake-s3-object-store.ts'
+import { fakeS3ObjectStore } from '../adapters/fake/fake-s3-object-store.ts'
 import { sharedSlotsContract, tenantSlotsContract } from '../ports/tenant-slots.contract.ts'
 import { InProcessSlots } from './in-process-slots.ts'
 import { StoreSlots } from './store-slots.ts'
@@ -27,7 +27,7 @@ const overDisk = () => {
 // S3's conditional writes as the fake answers them (written from the S3 API reference, not recorded).
 const overS3 = () => {
   const s3 = new FakeS3()
-  const { make, advance } = clocked((clock) => new StoreSlots(new FakeS3ObjectStore(s3), clock))
+  const { make, advance } = clocked((clock) => new StoreSlots(fakeS3ObjectStore(s3), clock))
   return { replicas: make, advance }
 }
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { FakeAthena, type ScriptedAnswer } from '../adapters/fake/fake-athena.ts'
 import { AthenaQueryRunner } from '../adapters/aws/athena-query-runner.ts'
 import { FakeS3 } from '../adapters/fake/fake-s3.ts'
-import { FakeS3ObjectStore } from '../adapters/fake/fake-s3-object-store.ts'
+import { fakeS3ObjectStore } from '../adapters/fake/fake-s3-object-store.ts'
 import type { Catalog, TableEntry } from '../ports/catalog.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import { tenantId, type TenantId } from '../tenant.ts'
@@ -67,7 +67,7 @@ const id = () => `q_service${ids++}`
 
 beforeEach(() => {
   athena = new FakeAthena(answers)
-  store = new FakeS3ObjectStore(new FakeS3())
+  store = fakeS3ObjectStore(new FakeS3())
   catalog = new OneTableCatalog()
   now = new Date()
   queries = replica()

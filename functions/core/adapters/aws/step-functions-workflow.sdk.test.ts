@@ -17,7 +17,7 @@ import { workflowContract } from '../../ports/workflow.contract.ts'
 import type { IngestInput } from '../../ports/workflow.ts'
 import { tenantId } from '../../tenant.ts'
 import { FakeS3 } from '../fake/fake-s3.ts'
-import { FakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
+import { fakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
 import { FakeStepFunctions } from '../fake/fake-step-functions.ts'
 import { sfnSdkClient } from './sfn-sdk.ts'
 import type { StepFunctionsApi } from './step-functions-api.ts'
@@ -50,7 +50,7 @@ workflowContract(
     const s3 = new FakeS3()
     const fake = new FakeStepFunctions(definition as unknown as StateMachineDefinition, (input) => tasksFor(String(input.jobId)))
     // Each replica has its own SDK client, as another process would.
-    const replica = () => new StepFunctionsWorkflow({ sfn: sdkSfnOver(fake), stateMachineArn: fake.stateMachineArn, store: new FakeS3ObjectStore(s3), names, now: () => new Date(), maxRunningPerTenant })
+    const replica = () => new StepFunctionsWorkflow({ sfn: sdkSfnOver(fake), stateMachineArn: fake.stateMachineArn, store: fakeS3ObjectStore(s3), names, now: () => new Date(), maxRunningPerTenant })
     return { workflow: replica(), replica, close: () => fake.stopAll() }
   },
   { replicas: true },
@@ -76,7 +76,7 @@ const STARTED = new Date('2026-12-02T08:00:00Z')
 function canned(stateMachineArn = MACHINE) {
   const client = sfnSdkClient({ region: stateMachineArn.split(':')[3], credentials })
   const mock = mockClient(client as SFN)
-  const workflow = new StepFunctionsWorkflow({ sfn: client, stateMachineArn, store: new FakeS3ObjectStore(new FakeS3()), names, now: () => STARTED })
+  const workflow = new StepFunctionsWorkflow({ sfn: client, stateMachineArn, store: fakeS3ObjectStore(new FakeS3()), names, now: () => STARTED })
   return { mock, workflow }
 }
 

@@ -6,7 +6,7 @@ import { keys } from '../../keys.ts'
 import type { IngestInput, JobRecord } from '../../ports/workflow.ts'
 import { tenantId } from '../../tenant.ts'
 import { FakeS3 } from '../fake/fake-s3.ts'
-import { FakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
+import { fakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
 import { FakeStepFunctions } from '../fake/fake-step-functions.ts'
 import { executionArnOf, type StepFunctionsApi } from './step-functions-api.ts'
 import { StepFunctionsWorkflow } from './step-functions-workflow.ts'
@@ -37,8 +37,8 @@ function backend(maxRunningPerTenant: number, wrap: (sfn: FakeStepFunctions) => 
   const tasks = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([name]) => [name, refuse]))
   const sfn = new FakeStepFunctions(definition as unknown as StateMachineDefinition, () => ({ ...tasks, StageFile: async () => held.then(() => ({})) }))
   const api = wrap(sfn)
-  const replica = () => new StepFunctionsWorkflow({ sfn: api, stateMachineArn: sfn.stateMachineArn, store: new FakeS3ObjectStore(s3), names, now: () => new Date(now), maxRunningPerTenant })
-  return { replica, sfn, store: new FakeS3ObjectStore(s3), release, advance: (ms: number) => (now += ms), stop: async () => (release(), sfn.stopAll()) }
+  const replica = () => new StepFunctionsWorkflow({ sfn: api, stateMachineArn: sfn.stateMachineArn, store: fakeS3ObjectStore(s3), names, now: () => new Date(now), maxRunningPerTenant })
+  return { replica, sfn, store: fakeS3ObjectStore(s3), release, advance: (ms: number) => (now += ms), stop: async () => (release(), sfn.stopAll()) }
 }
 
 /** The fake, with one call answered otherwise (a fault Step Functions or the network can give). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { collectKeys, PreconditionFailed } from '../../ports/object-store.ts'
 import { FakeS3, FakeS3Error } from './fake-s3.ts'
-import { FakeS3ObjectStore } from './fake-s3-object-store.ts'
+import { fakeS3ObjectStore } from './fake-s3-object-store.ts'
 
 // The S3 answers these tests rely on are written from the Amazon S3 API reference, not recorded.
 
@@ -41,7 +41,7 @@ describe('FakeS3 (S3 API shapes, written from the API reference, not recorded)',
   it('shows a new key in listings only after the listing lag, when listing is eventual', async () => {
     let now = 1_000
     const s3 = new FakeS3({ listingLagMs: 500, now: () => now })
-    const store = new FakeS3ObjectStore(s3)
+    const store = fakeS3ObjectStore(s3)
     await store.putBytes('jobs/t/a.json', '{}')
     // Readable at once (read-after-write), missing from listings for a moment.
     expect(await store.getBytes('jobs/t/a.json')).toBeDefined()
@@ -55,10 +55,10 @@ describe('FakeS3 (S3 API shapes, written from the API reference, not recorded)',
   })
 })
 
-describe('FakeS3ObjectStore (the adapter layer, mapping S3 answers as the aws adapter will)', () => {
+describe('S3ObjectStore over FakeS3 (how the adapter maps S3 answers written from the S3 API reference)', () => {
   it('reads a listing a page (one ListObjectsV2) at a time, as the caller iterates', async () => {
     const s3 = new FakeS3()
-    const store = new FakeS3ObjectStore(s3)
+    const store = fakeS3ObjectStore(s3)
     for (let i = 0; i < 10; i++) await store.putBytes(`jobs/t/${i}.json`, '{}')
     const before = s3.calls.ListObjectsV2 ?? 0
     const seen: string[] = []
@@ -73,7 +73,7 @@ describe('FakeS3ObjectStore (the adapter layer, mapping S3 answers as the aws ad
 
   it('maps a 409 ConditionalRequestConflict to PreconditionFailed, so the caller reads again and retries', async () => {
     const s3 = new FakeS3()
-    const store = new FakeS3ObjectStore(s3)
+    const store = fakeS3ObjectStore(s3)
     s3.failNext('PutObject', 'ConditionalRequestConflict', 409)
     await expect(store.putBytes('catalog/t/a.json', '{}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(PreconditionFailed)
     expect(await store.getBytes('catalog/t/a.json')).toBeUndefined()
@@ -81,34 +81,34 @@ describe('FakeS3ObjectStore (the adapter layer, mapping S3 answers as the aws ad
 
   it('passes other S3 errors on unchanged (a 503 SlowDown is the caller’s to retry)', async () => {
     const s3 = new FakeS3()
-    const store = new FakeS3ObjectStore(s3)
+    const store = fakeS3ObjectStore(s3)
     s3.failNext('PutObject', 'SlowDown', 503)
     await expect(store.putBytes('catalog/t/a.json', '{}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(FakeS3Error)
   })
 
   it('uploads a big body in parts and shows nothing, and leaves no upload open, when the body fails', async () => {
-    const s3 = new FakeS3({ minPartBytes: 4 })
-    const store = new FakeS3ObjectStore(s3, 4)
-    const { bytes } = await store.put('raw/t/f/data', (async function* () {
-      yield Buffer.from('abcdef')
-      yield Buffer.from('gh')
-    })())
-    expect(bytes).toBe(8)
-    expect(s3.calls.UploadPart).toBe(2)
-    expect(Buffer.from((await store.getBytes('raw/t/f/data'))!).toString()).toBe('abcdefgh')
-    expect((await store.getBytesWithTag('raw/t/f/data'))?.etag).toMatch(/-2"$/)
+    const MiB = 1024 * 1024
+    const s3 = new FakeS3({ minPartBytes: 5 * MiB })
+    const store = fakeS3ObjectStore(s3, { partBytes: 5 * MiB })
+    const chunks = (n: number, fail = false) =>
+      (async function* () {
+        for (let i = 0; i < n; i++) yield Buffer.alloc(MiB, 97 + (i % 26))
+        if (fail) throw new Error('connection reset')
+      })()
+    const { bytes } = await store.put('raw/t/f/data', chunks(12))
+    expect(bytes).toBe(12 * MiB)
+    expect(s3.calls.UploadPart).toBe(3)
+    expect((await store.getBytes('raw/t/f/data'))!.byteLength).toBe(12 * MiB)
+    expect((await store.getBytesWithTag('raw/t/f/data'))?.etag).toMatch(/-3"$/)
 
-    await expect(store.put('raw/t/g/data', (async function* () {
-      yield Buffer.from('abcdef')
-      throw new Error('connection reset')
-    })())).rejects.toThrow('connection reset')
+    await expect(store.put('raw/t/g/data', chunks(11, true))).rejects.toThrow('connection reset')
     expect(await store.size('raw/t/g/data')).toBeUndefined()
     expect(s3.pendingUploads()).toEqual([])
   })
 
   it('answers an empty head for an empty object (S3 answers 416 to its ranged GET)', async () => {
     const s3 = new FakeS3()
-    const store = new FakeS3ObjectStore(s3)
+    const store = fakeS3ObjectStore(s3)
     await store.putBytes('usage/.clean', '')
     expect(await store.readHead('usage/.clean', 10)).toEqual(new Uint8Array())
   })

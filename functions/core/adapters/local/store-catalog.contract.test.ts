@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { catalogContract } from '../../ports/catalog.contract.ts'
 import { FakeS3 } from '../fake/fake-s3.ts'
-import { FakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
+import { fakeS3ObjectStore } from '../fake/fake-s3-object-store.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
 import { StoreCatalog } from './store-catalog.ts'
 
@@ -17,7 +17,7 @@ catalogContract('StoreCatalog over DiskObjectStore', async () => {
   return { catalog: open(), replica: open, close: () => rm(root, { recursive: true, force: true }) }
 })
 
-catalogContract('StoreCatalog over FakeS3ObjectStore', async () => {
+catalogContract('StoreCatalog over the S3 adapter on FakeS3', async () => {
   const s3 = new FakeS3()
-  return { catalog: new StoreCatalog(new FakeS3ObjectStore(s3)), replica: () => new StoreCatalog(new FakeS3ObjectStore(s3)) }
+  return { catalog: new StoreCatalog(fakeS3ObjectStore(s3)), replica: () => new StoreCatalog(fakeS3ObjectStore(s3)) }
 })
