@@ -5,7 +5,7 @@ import type { Catalog, TableEntry } from './catalog.ts'
 
 /**
  * What every Catalog does, whatever keeps the entries: one suite, run against StoreCatalog (over
- * the disk store and over the S3-like fake), the Glue-like fake and (next issue) the aws adapter.
+ * the disk store and over the S3-like fake), and the Glue adapter (over FakeGlue, directly and through the SDK's Glue client).
  */
 export type CatalogSubject = {
   catalog: Catalog

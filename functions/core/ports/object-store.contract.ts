@@ -5,7 +5,7 @@ import { collectKeys, PreconditionFailed, type ObjectStore } from './object-stor
 
 /**
  * What every ObjectStore does, whatever holds the bytes: one suite, run against the disk store,
- * the S3-like fake and (next issue) the aws adapter over a real bucket.
+ * and the S3 adapter (against s3rver over HTTP, and over FakeS3 behind the SDK client).
  */
 export type ObjectStoreSubject = {
   store: ObjectStore

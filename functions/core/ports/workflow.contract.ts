@@ -5,8 +5,8 @@ import type { IngestInput, JobRecord, Workflow } from './workflow.ts'
 
 /**
  * What every Workflow does, whichever runs the state machine: one suite, run against LocalWorkflow
- * (the in-process runner), StepFunctionsWorkflow over FakeStepFunctions and (next issue) over the
- * real service. Both run the real `statemachines/ingest.asl.json`; the suite answers its Task
+ * (the in-process runner) and StepFunctionsWorkflow over FakeStepFunctions, directly and behind the
+ * SDK's SFN client. All run the real `statemachines/ingest.asl.json`; the suite answers its Task
  * states with AWS-shaped results (written from the API references, not recorded) and decides, per
  * job, whether it succeeds, fails, or holds until released.
  */

@@ -65,7 +65,7 @@ export type JobRecord = {
 
 /**
  * Runs the ingest state machine (`statemachines/ingest.asl.json`): in process locally
- * (LocalWorkflow), on Step Functions in aws mode (StepFunctionsWorkflow, over the SFN API: FakeStepFunctions in tests, the SDK client next issue).
+ * (LocalWorkflow), on Step Functions in aws mode (StepFunctionsWorkflow, over the SDK's SFN client; FakeStepFunctions in tests).
  *
  * Shaped so Step Functions can honour it with no process following an execution:
  * - one execution per job, named by the job id; the job's result is the execution's output and its

@@ -38,7 +38,7 @@ export type AthenaQueryRunnerDeps = {
  * as ClientRequestToken, state polled with GetQueryExecution, columns from the result set's
  * metadata, the row count from the runtime statistics, the header row skipped and every string
  * cell typed back, errors read from StateChangeReason. It cannot seek: pages are read forward by
- * NextToken. In aws mode `athena` is the SDK's client (next issue); in tests FakeAthena.
+ * NextToken. In aws mode `athenaFor` gives the SDK's client with the tenant's credentials; in tests FakeAthena.
  */
 export class AthenaQueryRunner implements QueryRunner {
   private readonly columns = new Map<string, Column[]>()
