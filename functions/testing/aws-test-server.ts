@@ -1,5 +1,3 @@
-import { serve } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
 import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 import definition from '../../statemachines/ingest.asl.json' with { type: 'json' }
 import { FakeAws, type FakeAwsOptions } from '../../statemachines/fixtures/fake-aws.ts'
@@ -13,6 +11,7 @@ import { loadConfig } from '../core/config.ts'
 import { createLogger } from '../core/logger.ts'
 import { createGatewayApp } from '../gateway/app.ts'
 import { startS3rver, type RunningS3rver } from './s3rver.ts'
+import { serveOnFreePort } from './test-server.ts'
 
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:csvlake-ingest'
 
@@ -65,13 +64,9 @@ export async function startAwsTestServer(opts: { env?: Record<string, string>; a
   const glue = glueOverFakeAws(aws)
   services = createAwsServices(config, awsConfig, log, { s3: s3.client, glueFor: () => glue, athenaFor: () => athena, sfn })
   await services.recover()
-  const app = createGatewayApp(services)
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
-  })
-  const { port } = server.address() as AddressInfo
+  const { server, url } = await serveOnFreePort(createGatewayApp(services))
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     s3,
     aws,
     athena,

@@ -17,13 +17,9 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
   const log = createLogger({ quiet: true })
   const services = await servicesForMode(config, log)
   await services.recover()
-  const app = createGatewayApp(services)
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
-  })
-  const { port } = server.address() as AddressInfo
+  const { server, url } = await serveOnFreePort(createGatewayApp(services))
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     dataDir: dir,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -31,6 +27,15 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
       if (!dataDir) await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** Serves a Hono app over real HTTP on a free loopback port. */
+export async function serveOnFreePort(app: { fetch: (req: Request) => Response | Promise<Response> }) {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+  })
+  const { port } = server.address() as AddressInfo
+  return { server, url: `http://127.0.0.1:${port}` }
 }
 
 /** POSTs a file as multipart form data, as a browser or `curl -F file=@...` does. */

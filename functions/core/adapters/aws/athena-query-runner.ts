@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { AppError } from '../../errors.ts'
+import { formatBytes } from '../../files/format-bytes.ts'
 import type { Column } from '../../ports/catalog.ts'
 import type { QueryRunner, RunOptions, RunPage, RunStatus } from '../../ports/query-runner.ts'
 import type { TenantId } from '../../tenant.ts'
@@ -151,17 +152,6 @@ export class AthenaQueryRunner implements QueryRunner {
     if (this.columns.size > KNOWN_COLUMNS) this.columns.delete(this.columns.keys().next().value!)
     return columns
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`
 }
 
 function notStored(): AppError {
