@@ -59,6 +59,21 @@ describe('GlueCatalog reads and writes the table format the ingest state machine
     expect(read?.parts.map((p) => p.key)).toEqual(['lake/t1/sales/ingest_job=j_1/data.parquet', 'lake/t1/sales/ingest_job=j_2/data.parquet'])
   })
 
+  it('reads a table whose csvlake_detail parameter is not JSON (edited by hand) as having no detail, not as an error', async () => {
+    const glue = new FakeGlue()
+    await glue.createDatabase({ DatabaseInput: { Name: 'csvlake_t1' } })
+    await glue.createTable({
+      DatabaseName: 'csvlake_t1',
+      TableInput: {
+        Name: 'sales',
+        Parameters: { classification: 'parquet', csvlake_parts: 'j_1', csvlake_rows: '3', csvlake_detail: '{not json' },
+        StorageDescriptor: { Columns: [{ Name: 'n', Type: 'bigint' }], Location: 's3://csvlake-data/lake/t1/sales/' },
+      },
+    })
+    const read = await over(glue).get(t, 'sales')
+    expect(read).toMatchObject({ rowCount: 3, sources: [], parts: [{ jobId: 'j_1', rows: 0 }] })
+  })
+
   it('writes the listed parts as the partitions Athena projection reads, and nothing else', async () => {
     const glue = new FakeGlue()
     const catalog = over(glue)

@@ -69,7 +69,7 @@ export function toEntry(tenant: TenantId, name: string, table: GlueTable): Table
   const p = table.Parameters ?? {}
   const location = (table.StorageDescriptor?.Location ?? '').replace(/^s3:\/\/[^/]+\//, '')
   const stored = p[P.detail]
-  const detail = (stored ? JSON.parse(stored) : {}) as Partial<Detail>
+  const detail = parseDetail(stored)
   const jobs = (p[P.parts] ?? '').split(',').filter(Boolean)
   const at = (date: Date | undefined) => (date ?? new Date(0)).toISOString()
   return {
@@ -84,5 +84,16 @@ export function toEntry(tenant: TenantId, name: string, table: GlueTable): Table
     sources: detail.sources ?? [],
     createdAt: detail.createdAt ?? at(table.CreateTime),
     updatedAt: detail.updatedAt ?? at(table.UpdateTime ?? table.CreateTime),
+  }
+}
+
+/** csvlake's bookkeeping of a table; a parameter someone edited by hand into bad JSON counts as absent. */
+function parseDetail(stored: string | undefined): Partial<Detail> {
+  if (!stored) return {}
+  try {
+    const parsed: unknown = JSON.parse(stored)
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Partial<Detail>) : {}
+  } catch {
+    return {}
   }
 }
