@@ -79,6 +79,8 @@ describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Fun
   it('answers a query with typed rows, pages forward, cancels, and points an Athena error at its line', async () => {
     const small = await (await post(alice, '/api/query', { sql: 'SELECT * FROM people', waitMs: 5000 })).json()
     expect(small).toMatchObject({ status: 'SUCCEEDED', rowCount: 2, rows: [[1, 'Ada'], [2, 'Grace']] })
+    // Athena's own figures: what it scanned (and bills) and its engine time.
+    expect(small.stats).toMatchObject({ elapsedMs: expect.any(Number), scannedBytes: 0, engineMs: expect.any(Number) })
 
     const many = await (await post(alice, '/api/query', { sql: 'SELECT * FROM many', waitMs: 5000 })).json()
     expect(many.status).toBe('SUCCEEDED')

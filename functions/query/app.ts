@@ -87,7 +87,7 @@ async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecor
     status: record.status,
     sql: record.sql,
     submittedAt: record.submittedAt,
-    ...(record.endedAt ? { endedAt: record.endedAt, stats: { elapsedMs: Date.parse(record.endedAt) - Date.parse(record.submittedAt) } } : {}),
+    ...(record.endedAt ? { endedAt: record.endedAt, stats: statsOf(record, record.endedAt) } : {}),
     ...(record.error ? { error: record.error } : {}),
     ...(record.reusedFrom ? { reusedFrom: record.reusedFrom } : {}),
   }
@@ -105,5 +105,14 @@ async function present(engine: QueryEngine, tenant: TenantId, record: QueryRecor
     rowCount,
     offset,
     ...(limit > 0 && next && next.offset < rowCount ? { nextToken: encodePageToken(next) } : {}),
+  }
+}
+
+/** How long it took, and what the engine reports (Athena: bytes scanned, which it bills, and engine time). */
+function statsOf(record: QueryRecord, endedAt: string) {
+  return {
+    elapsedMs: Date.parse(endedAt) - Date.parse(record.submittedAt),
+    ...(record.scannedBytes !== undefined ? { scannedBytes: record.scannedBytes } : {}),
+    ...(record.engineMs !== undefined ? { engineMs: record.engineMs } : {}),
   }
 }

@@ -21,7 +21,13 @@ const QueryResult = named(
     rowCount: doc(z.optional(z.int()), { description: 'Rows in the whole result, not just this page' }),
     offset: z.optional(z.int()),
     nextToken: z.optional(z.string()),
-    stats: z.optional(z.object({ elapsedMs: z.number() })),
+    stats: z.optional(
+      z.object({
+        elapsedMs: z.number(),
+        scannedBytes: doc(z.optional(z.number()), { description: 'Bytes the engine scanned (aws mode: what Athena bills)' }),
+        engineMs: doc(z.optional(z.number()), { description: "The engine's own running time (aws mode: Athena's)" }),
+      }),
+    ),
     reusedFrom: doc(z.optional(z.string()), {
       description: 'Answered from the result of this earlier query (the same SQL over the same tables): no SQL ran',
     }),

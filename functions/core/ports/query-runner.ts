@@ -21,6 +21,8 @@ export type RunStatus = {
   error?: QueryError
   /** Bytes the engine keeps of the result (its Parquet, or the CSV Athena wrote), for the tenant's quota. */
   resultBytes?: number
+  /** What the engine reports of the run once it ended (Athena: GetQueryExecution's Statistics). */
+  stats?: { scannedBytes?: number; engineMs?: number }
   /**
    * The whole result, when it is small (at most one page) and the engine has it at hand as it ends
    * (locally the sandbox sends it back with the end; Athena never does). Saves reading it back.

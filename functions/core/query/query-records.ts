@@ -23,6 +23,9 @@ export type QueryRecord = {
   executionId?: string
   /** Answered from the result of this earlier query (the same SQL over the same tables); no SQL ran. */
   reusedFrom?: string
+  /** The engine's own figures: bytes it scanned (what Athena bills) and its running time. */
+  scannedBytes?: number
+  engineMs?: number
 }
 
 const StoredRecord = z.object({
@@ -39,6 +42,8 @@ const StoredRecord = z.object({
   ),
   executionId: z.optional(z.string()),
   reusedFrom: z.optional(z.string()),
+  scannedBytes: z.optional(z.number()),
+  engineMs: z.optional(z.number()),
 })
 
 /** Query ids become object keys: nothing that could leave the tenant's folder. */

@@ -491,6 +491,8 @@ export class QueryService implements QueryEngine {
       ...(columns && !record.columns ? { columns } : {}),
       ...(state === 'SUCCEEDED' ? { rowCount: rowCount ?? status.small?.rows.length ?? 0 } : {}),
       ...(state === 'FAILED' && error ? { error } : {}),
+      ...(status.stats?.scannedBytes !== undefined ? { scannedBytes: status.stats.scannedBytes } : {}),
+      ...(status.stats?.engineMs !== undefined ? { engineMs: status.stats.engineMs } : {}),
     }
   }
 

@@ -138,6 +138,14 @@ describe('QueryExecution', () => {
     expect(pageRange()).toHaveTextContent('No rows')
   })
 
+  it('says how many bytes the engine scanned when it reports them (aws mode: what Athena bills)', async () => {
+    const api = fakeApi()
+    api.runQuery.mockResolvedValueOnce(result({ rows: [[1, 'x']], rowCount: 1, stats: { elapsedMs: 5, scannedBytes: 3 * 1024 * 1024, engineMs: 4 } }))
+    setup({ api })
+    await run()
+    expect(screen.getByTestId('query-summary')).toHaveTextContent(/^1 row · 5 ms · 3.0 MB scanned$/)
+  })
+
   it('says when the result is an earlier run\'s, reused because the tables did not change', async () => {
     const api = fakeApi()
     api.runQuery.mockResolvedValueOnce(result({ rows: [[1, 'x']], rowCount: 1, stats: { elapsedMs: 2 }, reusedFrom: 'q_0123456789abcdef0123456789abcdef' }))

@@ -9,7 +9,7 @@ import { Kbd } from '@/components/ui/kbd'
 import { toast } from '@/components/ui/sonner'
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
 import type { Api, Column } from '@/lib/api/client'
-import { formatCount, formatDuration } from '@/lib/format'
+import { formatBytes, formatCount, formatDuration } from '@/lib/format'
 import { ResultsGrid } from './results-grid'
 import { SqlEditor, type SqlEditorHandle } from './sql-editor'
 import { useQueryRunner, type Ended, type RunState } from './use-query-runner'
@@ -100,6 +100,12 @@ function Status({ state, onRunAgain }: { state: RunState; onRunAgain: () => void
     return (
       <span data-testid="query-summary">
         {formatCount(r.rowCount ?? r.rows?.length ?? 0)} {r.rowCount === 1 ? 'row' : 'rows'} · {formatDuration(r.stats?.elapsedMs ?? 0)}
+        {r.stats?.scannedBytes !== undefined && (
+          <span title="Bytes the engine read to answer (what Athena bills for)" data-testid="query-scanned">
+            {' '}
+            · {formatBytes(r.stats.scannedBytes)} scanned
+          </span>
+        )}
         {r.reusedFrom && (
           <>
             <span title="The same SQL ran since your tables last changed: this is its result, so nothing ran again." data-testid="query-reused">

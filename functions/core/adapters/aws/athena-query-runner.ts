@@ -65,18 +65,19 @@ export class AthenaQueryRunner implements QueryRunner {
       const execution = await this.describe(tenant, executionId)
       if (!execution) return undefined
       const { State, StateChangeReason, AthenaError } = execution.Status ?? {}
+      const stats = statsOf(execution)
       if (State === 'SUCCEEDED') {
-        const stats = (await this.deps.athenaFor(tenant).getQueryRuntimeStatistics({ QueryExecutionId: executionId })).QueryRuntimeStatistics?.Rows
+        const rows = (await this.deps.athenaFor(tenant).getQueryRuntimeStatistics({ QueryExecutionId: executionId })).QueryRuntimeStatistics?.Rows
         const columns = await this.columnsOf(tenant, executionId)
-        return { state: 'SUCCEEDED', ...(columns ? { columns } : {}), rowCount: stats?.OutputRows ?? 0, resultBytes: stats?.OutputBytes ?? 0 }
+        return { state: 'SUCCEEDED', ...(columns ? { columns } : {}), rowCount: rows?.OutputRows ?? 0, resultBytes: rows?.OutputBytes ?? 0, stats }
       }
-      if (State === 'FAILED') return { state: 'FAILED', error: athenaError(StateChangeReason, AthenaError?.ErrorCategory) }
-      if (State === 'CANCELLED') return { state: 'CANCELLED' }
+      if (State === 'FAILED') return { state: 'FAILED', error: athenaError(StateChangeReason, AthenaError?.ErrorCategory), stats }
+      if (State === 'CANCELLED') return { state: 'CANCELLED', stats }
       const scanned = execution.Statistics?.DataScannedInBytes ?? 0
       const max = this.deps.maxScannedBytes
       if (max !== undefined && scanned > max) {
         await this.deps.athenaFor(tenant).stopQueryExecution({ QueryExecutionId: executionId })
-        return { state: 'FAILED', error: { code: 'TOO_LARGE', message: `The query scanned more than ${formatBytes(max)} (the most one query may scan here) and was stopped. Select fewer columns or filter on fewer rows.` } }
+        return { state: 'FAILED', stats, error: { code: 'TOO_LARGE', message: `The query scanned more than ${formatBytes(max)} (the most one query may scan here) and was stopped. Select fewer columns or filter on fewer rows.` } }
       }
       if (Date.now() >= until) return { state: 'RUNNING' }
       await new Promise((done) => setTimeout(done, Math.min(this.deps.pollMs ?? 500, Math.max(1, until - Date.now()))))
@@ -151,6 +152,15 @@ export class AthenaQueryRunner implements QueryRunner {
     // Oldest first out: memory does not grow with the queries a long-lived replica has seen.
     if (this.columns.size > KNOWN_COLUMNS) this.columns.delete(this.columns.keys().next().value!)
     return columns
+  }
+}
+
+/** GetQueryExecution's Statistics, as csvlake reports them. */
+function statsOf(execution: AthenaQueryExecution): { scannedBytes?: number; engineMs?: number } {
+  const { DataScannedInBytes, EngineExecutionTimeInMillis } = execution.Statistics ?? {}
+  return {
+    ...(DataScannedInBytes !== undefined ? { scannedBytes: DataScannedInBytes } : {}),
+    ...(EngineExecutionTimeInMillis !== undefined ? { engineMs: EngineExecutionTimeInMillis } : {}),
   }
 }
 
