@@ -14,9 +14,12 @@ import type { TenantId } from '../../tenant.ts'
 import { classifySql } from './duckdb-read-only.ts'
 import { followFile } from './follow-file.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
-import { SandboxGone, SandboxProcess, SpareSandboxes } from './duckdb-sandbox-process.ts'
+import { SandboxGone, SandboxProcess, SpareSandboxes, type GoneReason } from './duckdb-sandbox-process.ts'
 import type { ExecuteOutcome } from './duckdb-sandbox-protocol.ts'
 
+
+/** What a query that ended with its sandbox process is told, by why the process went. */
+const GONE_CODES: Partial<Record<GoneReason, string>> = { memory: 'OUT_OF_MEMORY', disk: 'SPILL_TOO_LARGE' }
 export type DuckDbQueryRunnerDeps = {
   dataDir: string
   limits: Config['query']
@@ -353,7 +356,7 @@ export class DuckDbQueryRunner implements QueryRunner {
 
   /** What the user is told of an error while planning or running. */
   private errorOf(err: unknown): QueryError {
-    if (err instanceof SandboxGone) return { code: err.reason === 'memory' ? 'OUT_OF_MEMORY' : 'INTERRUPTED', message: err.message }
+    if (err instanceof SandboxGone) return { code: GONE_CODES[err.reason] ?? 'INTERRUPTED', message: err.message }
     if (err instanceof AppError) {
       const { line, column } = err.details
       return {

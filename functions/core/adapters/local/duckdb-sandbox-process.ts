@@ -1,12 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { AppError, type ErrorCode, ERROR_STATUS } from '../../errors.ts'
 import type { TableEntry } from '../../ports/catalog.ts'
 import type { FromSandbox, SandboxReplies, SandboxRequest, ToSandbox } from './duckdb-sandbox-protocol.ts'
 import type { SandboxSettings } from './duckdb-sandbox.ts'
+import { sandboxFolders } from './duckdb-sandbox-folders.ts'
 
 export type SandboxProcessLimits = {
   /** Resident memory past which the process is killed (DuckDB, its buffers and the JavaScript heap together). */
@@ -16,7 +19,7 @@ export type SandboxProcessLimits = {
 }
 
 /** Why a sandbox process went away while calls were waiting on it. */
-export type GoneReason = 'memory' | 'stopped' | 'crashed' | 'closed'
+export type GoneReason = 'memory' | 'disk' | 'stopped' | 'crashed' | 'closed'
 
 /** A call that failed because the tenant's sandbox process went away. */
 export class SandboxGone extends Error {
@@ -53,6 +56,8 @@ export class SandboxProcess {
   private constructor(
     private readonly child: ChildProcess,
     private readonly limits: SandboxProcessLimits,
+    /** This process's spill folder and what it may hold: DuckDB's own max_temp_directory_size does not bound every spill (a big sort's, measured), so it is watched here. */
+    private readonly spill: { dir: string; maxBytes: number },
   ) {
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (text: string) => {
@@ -67,8 +72,9 @@ export class SandboxProcess {
   /** The tenant's sandbox, in a spare process when one is ready (else one started now). */
   static async open(settings: SandboxSettings, limits: SandboxProcessLimits, spares?: SpareSandboxes): Promise<SandboxProcess> {
     const child = await (spares ? spares.take() : startSpare(limits))
-    const sandbox = new SandboxProcess(child, limits)
-    sandbox.send({ open: settings })
+    const tempDir = join(sandboxFolders(settings.dataDir, settings.tenant).temp, randomUUID())
+    const sandbox = new SandboxProcess(child, limits, { dir: tempDir, maxBytes: settings.maxTempBytes })
+    sandbox.send({ open: { ...settings, tempDir } })
     await sandbox.ready()
     return sandbox
   }
@@ -149,7 +155,7 @@ export class SandboxProcess {
     waiting.reject(known ? new AppError(code as ErrorCode, text, details as Record<string, string>) : new Error(text))
   }
 
-  /** Reads the process's resident memory while calls wait on it; past the bound, kills it. */
+  /** Reads the process's resident memory and spill while calls wait on it; past a bound, kills it. */
   private watching(): void {
     if (this.watch || this.child.pid === undefined) return
     const statm = `/proc/${this.child.pid}/statm`
@@ -166,15 +172,20 @@ export class SandboxProcess {
         },
         () => undefined, // No /proc (not Linux): the heap bound and DuckDB's memory_limit remain.
       )
+      void bytesOnDisk(this.spill.dir).then((spilled) => {
+        if (spilled > this.spill.maxBytes) this.kill('disk')
+      })
     }, WATCH_MS)
     this.watch.unref()
   }
 
   private gone(): void {
     clearInterval(this.watch)
+    // A killed DuckDB leaves its spill files behind; no other process uses this folder.
+    void rm(this.spill.dir, { recursive: true, force: true }).catch(() => undefined)
     const heap = /heap out of memory|Allocation failed/i.test(this.stderrTail)
     const reason: GoneReason = heap ? 'memory' : (this.killedFor ?? 'crashed')
-    this.goneWith = new SandboxGone(reason, goneMessage(reason, this.limits))
+    this.goneWith = new SandboxGone(reason, goneMessage(reason, this.limits, this.spill.maxBytes))
     for (const waiting of this.pending.values()) waiting.reject(this.goneWith)
     this.pending.clear()
   }
@@ -255,9 +266,11 @@ function lastLine(text: string): string | undefined {
   return text.trim().split('\n').at(-1) || undefined
 }
 
-function goneMessage(reason: GoneReason, limits: SandboxProcessLimits): string {
+function goneMessage(reason: GoneReason, limits: SandboxProcessLimits, spillBytes: number): string {
   const mib = Math.round(limits.memoryBytes / 2 ** 20)
   switch (reason) {
+    case 'disk':
+      return `Your queries were stopped: each tenant's queries may spill ${Math.round(spillBytes / 2 ** 20)} MiB to disk (CSVLAKE_QUERY_MAX_TEMP_BYTES), and these needed more. Add a LIMIT, a filter or an aggregate, or sort fewer rows.`
     case 'memory':
       return `Your queries needed more than ${mib} MiB of memory (CSVLAKE_QUERY_PROCESS_MEMORY) and were stopped; add a LIMIT, a filter or an aggregate, or run fewer at once.`
     case 'stopped':
@@ -283,4 +296,14 @@ function workerEntry(): { file: string; execArgv: string[] } {
     if (existsSync(url)) return { file: fileURLToPath(url), execArgv: ['--enable-source-maps'] }
   }
   throw new AppError('UNAVAILABLE', 'The query engine is not built (query-sandbox.mjs is missing); run npm run build.')
+}
+
+/** Bytes the files in a folder take on disk (allocated blocks, not apparent sizes); 0 when it is gone. */
+async function bytesOnDisk(dir: string): Promise<number> {
+  let total = 0
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const info = await stat(join(dir, name)).catch(() => undefined)
+    if (info?.isFile()) total += info.blocks * 512
+  }
+  return total
 }

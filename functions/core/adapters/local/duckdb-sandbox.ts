@@ -1,8 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { mkdir } from 'node:fs/promises'
 import { join, sep } from 'node:path'
+import { sandboxFolders } from './duckdb-sandbox-folders.ts'
 import { duckdbTypeOf } from './duckdb-glue-types.ts'
-import { keys } from '../../keys.ts'
 import type { TableEntry } from '../../ports/catalog.ts'
 import { parseSqlError } from './duckdb-sql-errors.ts'
 import type { TenantId } from '../../tenant.ts'
@@ -15,15 +15,8 @@ export type SandboxSettings = {
   threads: number
   /** The most the instance may spill to its temp folder; past it a query fails instead of filling the disk. */
   maxTempBytes: number
-}
-
-/** The folders a tenant's instance may read: its tables and its query results. */
-export function sandboxFolders(dataDir: string, tenant: TenantId) {
-  return {
-    lake: join(dataDir, keys.lakeTenant(tenant)),
-    results: join(dataDir, keys.resultsTenant(tenant)),
-    temp: join(dataDir, 'tmp', tenant),
-  }
+  /** The folder this instance spills to (one per sandbox process, removed when the process ends). */
+  tempDir?: string
 }
 
 /**
@@ -47,7 +40,7 @@ export class TenantSandbox {
   ) {}
 
   static async open(settings: SandboxSettings): Promise<TenantSandbox> {
-    const folders = sandboxFolders(settings.dataDir, settings.tenant)
+    const folders = { ...sandboxFolders(settings.dataDir, settings.tenant), ...(settings.tempDir ? { temp: settings.tempDir } : {}) }
     await Promise.all(Object.values(folders).map((dir) => mkdir(dir, { recursive: true })))
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
