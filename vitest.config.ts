@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'api', include: ['functions/**/*.test.ts', 'statemachines/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'] },
+        test: { name: 'api', include: ['functions/**/*.test.ts', 'statemachines/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts', 'knative/**/*.test.ts', 'infra/**/*.test.ts', 'deploy/**/*.test.ts'] },
       },
       {
         // The web's components, rendered in jsdom with Testing Library.
