@@ -9,6 +9,7 @@ import { createSubmitApp } from '../submit/app.ts'
 import { createTablesApp } from '../tables/app.ts'
 import { createUploadApp } from '../upload/app.ts'
 import type { Services } from '../core/services.ts'
+import type { Metrics } from '../core/http/metrics.ts'
 import { createRootApp } from '../core/http/root-app.ts'
 import { LANDING_PAGE } from './landing-page.ts'
 import { webUiHandler } from './web-ui.ts'
@@ -30,9 +31,10 @@ export function functionApps(services: Services) {
 /**
  * Local mode's single entry point: every function under /api, the API docs, and the UI at /,
  * on one port. In the cloud the ingress routes the same paths to one Knative service each.
+ * Its request log names the function `gateway` (the route tells which function's it is).
  */
-export function createGatewayApp(services: Services) {
-  const app = createRootApp(services.log, services.config)
+export function createGatewayApp(services: Services, metrics?: Metrics) {
+  const app = createRootApp(services.log, services.config, { name: 'gateway', ...(metrics ? { metrics } : {}) })
   const apps = functionApps(services)
   for (const sub of apps) app.route('/', sub)
   app.route('/', createDocsApp({ log: services.log, assets: swaggerUiAssets() }))

@@ -1,4 +1,5 @@
 import { loadConfig } from '../core/config.ts'
+import { createMetrics } from '../core/http/metrics.ts'
 import { serveApp } from '../core/http/serve.ts'
 import { createLogger } from '../core/logger.ts'
 import { servicesForMode } from '../core/adapters/services-for-mode.ts'
@@ -6,7 +7,8 @@ import { createGatewayApp } from './app.ts'
 
 const config = loadConfig()
 const log = createLogger()
-const services = await servicesForMode(config, log)
+const metrics = createMetrics('gateway')
+const services = await servicesForMode(config, log, metrics.service)
 const recovered = await services.recover()
 log.info('csvlake started', {
   mode: config.mode,
@@ -16,4 +18,4 @@ log.info('csvlake started', {
     : 'none: every caller is the one local user (set CSVLAKE_AUTH_ISSUER and CSVLAKE_AUTH_AUDIENCE to require sign-in)',
   recovered,
 })
-serveApp({ app: createGatewayApp(services) as never, config, log, name: 'csvlake', close: () => services.close() })
+serveApp({ app: createGatewayApp(services, metrics) as never, config, log, name: 'csvlake', close: () => services.close() })

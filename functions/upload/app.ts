@@ -5,7 +5,7 @@ import { createApp } from '../core/http/openapi.ts'
 import type { Services } from '../core/services.ts'
 import { uploadRoute } from './routes.ts'
 
-export function createUploadApp(deps: Pick<Services, 'store' | 'usage' | 'config' | 'log' | 'now'>) {
+export function createUploadApp(deps: Pick<Services, 'store' | 'usage' | 'config' | 'log' | 'now' | 'metrics'>) {
   const app = createApp(deps.log)
   // Documented from the route, but read by our streaming parser, not by the validator
   // (which would call Hono's parseBody and buffer the whole file).
@@ -19,6 +19,7 @@ export function createUploadApp(deps: Pick<Services, 'store' | 'usage' | 'config
         usage: deps.usage,
         previewHeadBytes: deps.config.previewHeadBytes,
         now: deps.now,
+        ...(deps.metrics ? { stored: (bytes: number) => deps.metrics?.uploadStored(bytes) } : {}),
       },
       c.var.tenant,
       {

@@ -22,6 +22,8 @@ export type UploadDeps = {
   usage: StorageUsage
   previewHeadBytes: number
   now: () => Date
+  /** Told the bytes of each file once it is stored and listed (for /metrics). */
+  stored?: (bytes: number) => void
 }
 
 type Incoming = { contentType: string | undefined; contentLength: number | undefined; body: Readable }
@@ -56,6 +58,7 @@ export async function receiveUpload(deps: UploadDeps, tenant: TenantId, req: Inc
     try {
       const meta = await checkAndRegister(deps, tenant, fileId, stored)
       kept = stored.bytes + ((await deps.store.size(keys.rawMeta(tenant, fileId))) ?? 0)
+      deps.stored?.(stored.bytes)
       return meta
     } catch (err) {
       await deps.store.deletePrefix(keys.rawDir(tenant, fileId))

@@ -5,21 +5,28 @@ import { LOCAL_TENANT } from '../tenant.ts'
 import { downloadLinks } from './download-links.ts'
 import { jsonBodyLimit } from './json-body-limit.ts'
 import { localAccessGuard, type AccessConfig } from './local-access.ts'
+import type { Metrics } from './metrics.ts'
 import { createOnError, onNotFound } from './on-error.ts'
 import type { TenantEnv } from './openapi.ts'
+import { requestLog } from './request-log.ts'
 import { fixedTenant } from './tenant.ts'
 
 /**
  * What stands in front of every function, whether the gateway mounts it or it runs alone:
  * the one error shape, without identity the check that a request is the local user's own (its Host
  * and, for writes, its Origin), the caller's tenant (the one local user, the subject of a verified
- * JWT, or the tenant a signed download link was made for), and the JSON body limit.
+ * JWT, or the tenant a signed download link was made for), and the JSON body limit. First of
+ * all, a log line per request (`name` is the function's), counted in `metrics`, which are served at
+ * /metrics, outside /api: the ingress routes only /api and / (to the web), so only what runs
+ * inside the cluster can scrape a function.
  */
-export function createRootApp(log: Logger, config: AccessConfig & Pick<Config, 'downloadSecret'>) {
+export function createRootApp(log: Logger, config: AccessConfig & Pick<Config, 'downloadSecret'>, observed: { name: string; metrics?: Metrics }) {
   const { auth, downloadSecret } = config
+  const { metrics } = observed
   const app = new Hono<TenantEnv>()
   app.onError(createOnError(log))
   app.notFound(onNotFound)
+  app.use('*', requestLog({ log, name: observed.name, ...(metrics ? { observe: metrics.observeRequest } : {}) }))
   const guard = localAccessGuard(config)
   if (guard) app.use('*', guard)
   const caller = auth.enabled ? lazyJwtTenant(auth) : fixedTenant(LOCAL_TENANT)
@@ -34,6 +41,9 @@ export function createRootApp(log: Logger, config: AccessConfig & Pick<Config, '
     return next()
   })
   app.use('/api/*', jsonBodyLimit())
+  if (metrics) {
+    app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }))
+  }
   return app
 }
 

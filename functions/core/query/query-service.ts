@@ -71,6 +71,8 @@ export type QueryServiceDeps = {
   /** What each tenant keeps against its quota: results count, and are bounded by what is left. */
   usage?: StorageUsage
   now?: () => Date
+  /** Told each query this process started once it has ended (for /metrics), with its final record. */
+  ended?: (record: QueryRecord) => void
 }
 
 /** A query this process started: `record` is RUNNING until the end. */
@@ -400,6 +402,7 @@ export class QueryService implements QueryEngine {
     } catch {
       // Not persisted: the record stays in memory, so this process still answers with it.
     }
+    this.deps.ended?.(final)
     return final
   }
 
@@ -511,6 +514,7 @@ export class QueryService implements QueryEngine {
     }
     await this.records.save(final)
     this.remember(final)
+    this.deps.ended?.(final)
     return final
   }
 

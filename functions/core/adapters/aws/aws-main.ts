@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts'
 import type { Logger } from '../../logger.ts'
+import type { ServiceMetrics } from '../../services.ts'
 import { ignoredLocalSettings, loadAwsConfig } from './aws-config.ts'
 import { createAwsClients } from './aws-clients.ts'
 import { createAwsServices, type AwsServices } from './aws-services.ts'
@@ -13,7 +14,7 @@ type Env = Record<string, string | undefined>
  * over them. Loaded only in aws mode, so
  * a local function's bundle never loads the AWS SDK.
  */
-export async function awsServicesFromEnv(config: Config, log: Logger, env: Env = process.env): Promise<AwsServices> {
+export async function awsServicesFromEnv(config: Config, log: Logger, env: Env = process.env, metrics?: ServiceMetrics): Promise<AwsServices> {
   const aws = loadAwsConfig(env)
   const ignored = ignoredLocalSettings(env)
   if (ignored.length > 0) log.warn('aws mode ignores these local-mode settings', { ignored })
@@ -26,5 +27,5 @@ export async function awsServicesFromEnv(config: Config, log: Logger, env: Env =
     glueFor: (tenant) => tenants.forTenant(tenant).glue,
     athenaFor: (tenant) => tenants.forTenant(tenant).athena,
     sfn: clients.sfn,
-  })
+  }, metrics)
 }

@@ -3,8 +3,9 @@ import type { Config } from '../../config.ts'
 import { StorageUsage } from '../../files/storage-usage.ts'
 import { StoreSlots } from '../../limits/store-slots.ts'
 import type { Logger } from '../../logger.ts'
-import { QueryService } from '../../query/query-service.ts'
-import type { Services } from '../../services.ts'
+import { QueryService, type QueryRecord } from '../../query/query-service.ts'
+import type { JobRecord } from '../../ports/workflow.ts'
+import type { ServiceMetrics, Services } from '../../services.ts'
 import { tenantDatabase, type TenantId } from '../../tenant.ts'
 import type { AthenaApi } from './athena-api.ts'
 import type { AwsConfig } from './aws-config.ts'
@@ -41,7 +42,7 @@ export type AwsServices = Services & {
  * for ingest, behind the same ports local mode fills with the disk, DuckDB and the in-process
  * state machine. Per-tenant running limits are counted in S3 (StoreSlots), so every replica sees them.
  */
-export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, clients: AwsServiceClients): AwsServices {
+export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, clients: AwsServiceClients, metrics?: ServiceMetrics): AwsServices {
   const store = new S3ObjectStore({ s3: clients.s3, bucket: aws.bucket })
   const catalog = new GlueCatalog({ glueFor: clients.glueFor, bucket: aws.bucket, databaseOf: (t) => tenantDatabase(t) })
   const now = () => new Date()
@@ -63,6 +64,7 @@ export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, c
     slots: new StoreSlots(store),
     usage,
     now,
+    ...(metrics ? { ended: (record: QueryRecord) => metrics.queryEnded(record) } : {}),
   })
   const workflow = new StepFunctionsWorkflow({
     sfn: clients.sfn,
@@ -71,6 +73,7 @@ export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, c
     names: { bucket: aws.bucket, crawlerRole: aws.crawlerRoleArn, workGroup: aws.athena.workGroup, ...(aws.eks ? { eks: aws.eks } : {}) },
     now,
     maxRunningPerTenant: config.tenantLimits.jobs,
+    ...(metrics ? { ended: (record: JobRecord) => metrics.jobEnded(record) } : {}),
   })
   return {
     config,
@@ -81,6 +84,7 @@ export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, c
     queries,
     usage,
     now,
+    ...(metrics ? { metrics } : {}),
     recover: async () => ({ jobs: 0, queries: await queries.recover() }),
     async close() {
       await workflow.close()

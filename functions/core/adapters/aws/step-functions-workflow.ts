@@ -15,6 +15,11 @@ export type StepFunctionsWorkflowDeps = {
   now: () => Date
   /** How many jobs one tenant may have running at once, counted in the store (every replica sees it). */
   maxRunningPerTenant?: number
+  /**
+   * Told each job's final record by the one replica whose conditional write kept it (for
+   * /metrics): every job is counted once across replicas, when a read first finds it ended.
+   */
+  ended?: (record: JobRecord) => void
 }
 
 /** One of a tenant's running-job slots: its body is the job holding it and when it was claimed, empty when free. */
@@ -146,6 +151,7 @@ export class StepFunctionsWorkflow implements Workflow {
     let kept = record
     try {
       await writeJson(this.deps.store, keys.job(tenant, jobId), record, { ifMatch: indexed.etag })
+      this.deps.ended?.(record)
     } catch (err) {
       if (!(err instanceof PreconditionFailed)) throw err
       kept = (await readJson<JobRecord>(this.deps.store, keys.job(tenant, jobId))) ?? record

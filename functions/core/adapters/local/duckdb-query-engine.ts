@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts'
 import type { StorageUsage } from '../../files/storage-usage.ts'
 import type { Catalog } from '../../ports/catalog.ts'
 import type { ObjectStore } from '../../ports/object-store.ts'
+import type { ServiceMetrics } from '../../services.ts'
 import { QueryService } from '../../query/query-service.ts'
 import { DuckDbQueryRunner } from './duckdb-query-runner.ts'
 
@@ -15,6 +16,7 @@ export type DuckDbQueryEngineDeps = {
   /** What each tenant keeps against its quota: query results count, and are bounded by what is left. */
   usage?: StorageUsage
   now?: () => Date
+  metrics?: ServiceMetrics
 }
 
 /**
@@ -23,8 +25,9 @@ export type DuckDbQueryEngineDeps = {
  */
 export class DuckDbQueryEngine extends QueryService {
   constructor(deps: DuckDbQueryEngineDeps) {
-    const { dataDir, limits, usage, store, catalog, maxRunningPerTenant, now } = deps
+    const { dataDir, limits, usage, store, catalog, maxRunningPerTenant, now, metrics } = deps
     const runner = new DuckDbQueryRunner({ dataDir, limits, ...(usage ? { usage } : {}) })
-    super({ runner, store, catalog, limits, ...(maxRunningPerTenant === undefined ? {} : { maxRunningPerTenant }), ...(usage ? { usage } : {}), ...(now ? { now } : {}) })
+    metrics?.watchSandboxes(() => runner.sandboxesOpen)
+    super({ runner, store, catalog, limits, ...(maxRunningPerTenant === undefined ? {} : { maxRunningPerTenant }), ...(usage ? { usage } : {}), ...(now ? { now } : {}), ...(metrics ? { ended: (record) => metrics.queryEnded(record) } : {}) })
   }
 }

@@ -98,6 +98,11 @@ export class DuckDbQueryRunner implements QueryRunner {
     )
   }
 
+  /** The tenant sandboxes (each a DuckDB instance in a process of its own) open or opening now. */
+  get sandboxesOpen(): number {
+    return this.pool.size
+  }
+
   /** Starts a sandbox process ahead of the first query, and keeps one spare from then on. */
   warm(): void {
     if (!this.closing) this.spares.warm()

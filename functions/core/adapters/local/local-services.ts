@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 import type { Config } from '../../config.ts'
 import type { Logger } from '../../logger.ts'
-import type { Services } from '../../services.ts'
+import type { ServiceMetrics, Services } from '../../services.ts'
 import { StorageUsage } from '../../files/storage-usage.ts'
 import { lazyQueryEngine, lazyWorkflow } from '../lazy-ports.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
@@ -19,14 +19,14 @@ export type LocalServices = Services & {
  * crawler and for queries) and the in-process state machine are loaded on first use, so a
  * function that needs neither starts without them.
  */
-export async function createLocalServices(config: Config, log: Logger, definition: StateMachineDefinition): Promise<LocalServices> {
+export async function createLocalServices(config: Config, log: Logger, definition: StateMachineDefinition, metrics?: ServiceMetrics): Promise<LocalServices> {
   await mkdir(config.dataDir, { recursive: true })
   const store = new DiskObjectStore(config.dataDir)
   const catalog = new StoreCatalog(store, (prefix) => store.version(prefix))
   const now = () => new Date()
   // One per process: the in-memory figure is the truth only while every writer reports to it.
   const usage = new StorageUsage({ store, quotaBytes: config.tenantLimits.quotaBytes })
-  const base = { config, log, store, catalog, usage, now }
+  const base = { config, log, store, catalog, usage, now, ...(metrics ? { metrics } : {}) }
   const workflow = lazyWorkflow(async () => (await import('./local-workflow-factory.ts')).createLocalWorkflow(base, definition))
   const queries = lazyQueryEngine(async () => (await import('./local-query-factory.ts')).createLocalQueryEngine(base))
   return {

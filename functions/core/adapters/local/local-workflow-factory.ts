@@ -6,13 +6,14 @@ import { keys } from '../../keys.ts'
 import type { Logger } from '../../logger.ts'
 import type { Catalog } from '../../ports/catalog.ts'
 import type { StorageUsage } from '../../files/storage-usage.ts'
+import type { ServiceMetrics } from '../../services.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
 import { DuckDbIngest } from './duckdb-ingest.ts'
 import { localIngestTasks } from './local-ingest-tasks.ts'
 import { LocalGlue } from './local-glue.ts'
 import { LocalWorkflow } from './local-workflow.ts'
 
-export type LocalBase = { config: Config; log: Logger; store: DiskObjectStore; catalog: Catalog; usage: StorageUsage; now: () => Date }
+export type LocalBase = { config: Config; log: Logger; store: DiskObjectStore; catalog: Catalog; usage: StorageUsage; now: () => Date; metrics?: ServiceMetrics }
 
 /**
  * The ingest workflow locally: the ASL definition run in process, its crawler and converter on
@@ -40,7 +41,11 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
     dispose: () => ingestDb.closeSync(),
     maxRunningPerTenant: config.tenantLimits.jobs,
     // Whatever the job did to its table (a part added, parts replaced, a failed part removed) counts now.
-    ended: (record) => usage.tableChanged(record.tenant, record.input.table),
+    // Each job ends once, in the one process that runs it: counted there.
+    ended: (record) => {
+      base.metrics?.jobEnded(record)
+      return usage.tableChanged(record.tenant, record.input.table)
+    },
   })
   return workflow
 }
