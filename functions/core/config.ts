@@ -38,6 +38,8 @@ export type Config = {
    * replica of the query function must share it (set CSVLAKE_DOWNLOAD_SECRET when there are several).
    */
   downloadSecret: string
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  shutdownGraceMs: number
   /** Fair sharing: what one tenant may run or keep at once. */
   tenantLimits: { queries: number; jobs: number; quotaBytes: number | undefined }
 }
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     localWaitMs: int(env, 'CSVLAKE_LOCAL_WAIT_MS', 20, 0),
     auth: loadAuth(env, mode),
     downloadSecret: env.CSVLAKE_DOWNLOAD_SECRET ?? randomBytes(32).toString('hex'),
+    shutdownGraceMs: int(env, 'CSVLAKE_SHUTDOWN_GRACE_MS', 10_000, 0),
     tenantLimits: {
       queries: int(env, 'CSVLAKE_TENANT_MAX_QUERIES', 4, 1),
       jobs: int(env, 'CSVLAKE_TENANT_MAX_JOBS', 2, 1),
