@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -263,5 +263,4 @@ describe('terraform fmt', () => {
     expect(run.status).toBe(0)
   })
   if (terraform.error) it.skip(`terraform is not on the PATH (${terraform.error.message}): fmt -check not run`, () => {})
-  void execFileSync
 })
