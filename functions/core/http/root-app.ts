@@ -42,7 +42,10 @@ export function createRootApp(log: Logger, config: AccessConfig & Pick<Config, '
   })
   app.use('/api/*', jsonBodyLimit())
   if (metrics) {
-    app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }))
+    app.get('/metrics', async (c) => {
+      const { text, contentType } = await metrics.scrape()
+      return c.body(text, 200, { 'content-type': contentType })
+    })
   }
   return app
 }
