@@ -19,7 +19,8 @@ export async function exportFigures(app: Running, dataDir: string, rows: number,
     const start = performance.now()
     const res = await fetch(`${app.url}/api/query/${String(body.queryId)}/results.csv`)
     bytes = 0
-    for await (const chunk of res.body!) bytes += (chunk as Uint8Array).byteLength
+    // Node's web streams are async iterable (the DOM lib, which playwright-core's types pull in, says otherwise).
+    for await (const chunk of res.body! as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength
     const ms = performance.now() - start
     growth = Math.max(growth, (await sampler.stop()).growth)
     return ms
