@@ -86,7 +86,7 @@ export async function up(opts: UpOptions): Promise<Deployment> {
       url,
       container,
       stop: (service) => {
-        dockerOk(['stop', '--time', '20', container(service)])
+        dockerOk(['stop', '-t', '20', container(service)])
       },
       start: async (service) => {
         const before = listeningLines(container(service))
