@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -5,6 +6,8 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { concurrencyFigures } from './figures/concurrency.ts'
 import { coldStartFigures } from './figures/cold-start.ts'
+import { containerFigures } from './figures/containers.ts'
+import { dockerRunning } from '../deploy/docker.ts'
 import { exportFigures } from './figures/export.ts'
 import { historyFigures } from './figures/history.ts'
 import { ingestFigures } from './figures/ingest.ts'
@@ -29,6 +32,8 @@ export type BenchOptions = {
   naiveRows: number
   /** Uploads of the history figure's tenant (with a fifth as many jobs and ten times as many queries); by default 10,000, fewer for small runs. */
   historyUploads?: number
+  /** Whether to build the images and measure them and their cold starts (needs Docker; minutes from cold). */
+  containers?: boolean
   /** Where RESULTS.md goes. */
   out: string
   log: (line: string) => void
@@ -76,6 +81,14 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; markd
       add(await exportFigures(app, dataDir, opts.rows, opts.runs, scratch))
       opts.log('cold starts...')
       add(await coldStartFigures(join(scratch, 'cold'), opts.runs))
+      if (opts.containers !== false && dockerRunning()) {
+        opts.log('container images...')
+        for (const step of [['base'], ['build']]) {
+          const built = spawnSync(process.execPath, [join(REPO, 'scripts', 'images.mjs'), ...step], { cwd: REPO, stdio: 'inherit' })
+          if (built.status !== 0) throw new Error(`images.mjs ${step.join(' ')} failed`)
+        }
+        add(await containerFigures(opts.runs))
+      } else if (opts.containers !== false) opts.log('containers: skipped, no Docker daemon answers (node scripts/ensure-docker.mjs starts one)')
       opts.log('history...')
       const uploads = opts.historyUploads ?? Math.min(10_000, Math.max(100, Math.round(opts.rows / 1000)))
       add(await historyFigures(join(scratch, 'history'), { uploads, jobs: Math.round(uploads / 5), queries: uploads * 10 }, opts.runs))
