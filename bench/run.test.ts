@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,3 +26,13 @@ it('runs every figure of the benchmark end to end and writes the results table',
     await rm(dir, { recursive: true, force: true })
   }
 }, 180_000)
+
+// `npm run bench` runs bench/main.ts with Node's own TypeScript support, not through vitest: every
+// module it loads (deploy/ and functions/ code included) must load that way.
+it('loads as npm run bench runs it, with the flags its script gives Node', () => {
+  const script = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['bench:run']!
+  const flags = /node ((?:--[\w-]+ )*)bench\/main\.ts/.exec(script)?.[1]?.trim().split(' ').filter(Boolean) ?? []
+  const loaded = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', "await import('./bench/run.ts')"], { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' })
+  expect(loaded.stderr).toBe('')
+  expect(loaded.status).toBe(0)
+})
