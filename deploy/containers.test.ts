@@ -18,12 +18,6 @@ const required = process.env.CSVLAKE_REQUIRE_DOCKER === '1'
 const WHY = 'no Docker daemon answers (`docker info` failed): run `node scripts/ensure-docker.mjs` as root to install and start one.'
 if (!dockerUp) console.warn(`csvlake: the container tests are ${required ? 'failing' : 'skipped'}: ${WHY}`)
 
-describe.runIf(!dockerUp && required)('the container tests (CSVLAKE_REQUIRE_DOCKER=1)', () => {
-  it('have a Docker daemon to run on', () => {
-    throw new Error(WHY)
-  })
-})
-
 const ROWS = 300
 function peopleCsv(): string {
   const lines = ['id,name,city']
@@ -31,13 +25,16 @@ function peopleCsv(): string {
   return lines.join('\n') + '\n'
 }
 
-describe.skipIf(!dockerUp)('the containerised deployment', () => {
+// Skipped only where Docker cannot run and nobody requires it; where it is required (CI), a missing
+// daemon fails every test below, saying why.
+describe.skipIf(!dockerUp && !required)('the containerised deployment', () => {
   let deployment: Deployment
   let browser: Browser
   let page: TestPage
   const log = (line: string) => console.log(line)
 
   beforeAll(async () => {
+    if (!dockerUp) throw new Error(WHY)
     const started = Date.now()
     ensureBaseImage({ log })
     await buildImages({ log })
