@@ -1,6 +1,6 @@
-// The parts of prom-client (pinned, 15.1.3) that metrics.ts loads one by one, typed by the
-// package's own declarations: its index also loads the push gateway, cluster aggregation and
-// OpenTelemetry, which a function never uses and would parse at every cold start.
+// The parts of prom-client (pinned, 15.1.3) that metrics.ts loads one by one (by dynamic import, at
+// the first scrape), typed by the package's own declarations: its index also loads the push
+// gateway, cluster aggregation and OpenTelemetry, which a function never uses.
 declare module 'prom-client/lib/registry.js' {
   import { Registry } from 'prom-client'
   export = Registry
