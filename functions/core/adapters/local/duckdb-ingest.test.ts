@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Dialect } from '../../ingest/dialect.ts'
-import { DuckDbIngest } from './duckdb-ingest.ts'
+import { DuckDbIngest, isCsvError } from './duckdb-ingest.ts'
 
 let dir: string
 let db: DuckDBInstance
@@ -134,6 +134,23 @@ describe('DuckDbIngest.convert', () => {
     expect(String(err)).toMatch(/1\.239.*without rounding/)
     const ok = await ingest.convert(path, dialect(['price']), [{ name: 'price', type: 'decimal(4,3)' }], target, 'fail', { guarded: true })
     expect(ok.rowsLoaded).toBe(2)
+  })
+
+  it('guarded, refuses a fraction in an integer column rather than rounding it (DuckDB casts "2.5" to BIGINT 3)', async () => {
+    const path = await file('whole.csv', 'n\n1\n 2 \n\n2.5\n')
+    const target = join(dir, 'out', 'whole.parquet')
+    for (const type of ['bigint', 'int', 'smallint', 'tinyint']) {
+      const err = await ingest.convert(path, dialect(['n']), [{ name: 'n', type }], target, 'fail', { guarded: true }).catch((e: unknown) => e)
+      expect(String(err), type).toMatch(/2\.5.*without rounding/)
+      expect(isCsvError(err), type).toBe(true)
+    }
+    const ok = await ingest.convert(path, dialect(['n']), [{ name: 'n', type: 'double' }], target, 'fail', { guarded: true })
+    expect(ok.rowsLoaded).toBe(4)
+    const fine = await file('ints.csv', 'n\n1\n -2 \n\n+3\n')
+    expect((await ingest.convert(fine, dialect(['n']), [{ name: 'n', type: 'bigint' }], target, 'fail', { guarded: true })).rowsLoaded).toBe(4)
+    const conn = await db.connect()
+    expect((await conn.runAndReadAll(`SELECT n FROM '${target}'`)).getRowObjectsJson().map((r) => r.n)).toEqual(['1', '-2', null, '3'])
+    conn.closeSync()
   })
 
   it('with skip, counts and lists the rejected rows', async () => {

@@ -147,16 +147,18 @@ export class DuckDbIngest {
   ): Promise<ConvertResult> {
     const temp = `${target}.tmp`
     await mkdir(dirname(target), { recursive: true })
-    // Guarded (types from a sample): decimals are read as text and cast here, refusing any value
-    // with more decimals than the type holds - DuckDB would round it silently.
-    const guard = (c: Column) => Boolean(opts.guarded) && /^decimal\(/.test(c.type)
+    // Guarded (types from a sample): decimals and integers are read as text and cast here, refusing
+    // any value with more decimals than the type holds - DuckDB would round it silently ("2.5" to
+    // BIGINT is 3).
+    const guard = (c: Column) => Boolean(opts.guarded) && (/^decimal\(/.test(c.type) || INTEGER_TYPES.has(c.type.toLowerCase()))
     const typed = columns.map((c) => `${sqlString(c.name)}: ${sqlString(guard(c) ? 'VARCHAR' : duckdbTypeOf(c.type))}`).join(', ')
     const skip = onError === 'skip'
     const reader =
       `read_csv(${sqlString(path)}, ${dialectOptions(dialect, false)}, auto_detect = false, columns = {${typed}}` +
       (skip ? `, store_rejects = true, rejects_table = 'csvlake_rejects', rejects_scan = 'csvlake_scans'` : '') +
       ')'
-    const source = columns.some(guard) ? `(SELECT ${columns.map((c) => (guard(c) ? guardedDecimal(c) : sqlIdentifier(c.name))).join(', ')} FROM ${reader})` : reader
+    const guarded = (c: Column) => (/^decimal\(/.test(c.type) ? guardedDecimal(c) : guardedInteger(c))
+    const source = columns.some(guard) ? `(SELECT ${columns.map((c) => (guard(c) ? guarded(c) : sqlIdentifier(c.name))).join(', ')} FROM ${reader})` : reader
     try {
       return await this.withConnection(async (conn) => {
         let loaded: number
@@ -254,6 +256,19 @@ function guardedDecimal(c: Column): string {
   return (
     `CASE WHEN strpos(${v}, '.') > 0 AND length(${v}) - strpos(${v}, '.') > ${scale} ` +
     `THEN error('Could not convert string "' || ${v} || '" to ${c.type} without rounding') ` +
+    `ELSE CAST(${v} AS ${duckdbTypeOf(c.type)}) END AS ${sqlIdentifier(c.name)}`
+  )
+}
+
+/** Glue's integer types, which DuckDB fills from text by rounding a fraction. */
+const INTEGER_TYPES = new Set(['bigint', 'int', 'integer', 'smallint', 'tinyint'])
+
+/** An integer column read as text: a whole number (signs and spaces around allowed) is cast, anything else refused. */
+function guardedInteger(c: Column): string {
+  const v = `trim(${sqlIdentifier(c.name)})`
+  return (
+    `CASE WHEN NOT regexp_full_match(${v}, '[+-]?[0-9]+') ` +
+    `THEN error('Could not convert string "' || ${v} || '" to ${c.type.toUpperCase()} without rounding') ` +
     `ELSE CAST(${v} AS ${duckdbTypeOf(c.type)}) END AS ${sqlIdentifier(c.name)}`
   )
 }

@@ -1,21 +1,19 @@
-import iconv from 'iconv-lite'
 import { link, mkdir, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createWriteStream } from 'node:fs'
-import { Transform } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors.ts'
-import { conversionOutcome, schemaKey, shortValue, taskError, type ConversionOutcome } from '../../ingest/execution-input.ts'
+import { schemaKey, taskError } from '../../ingest/execution-input.ts'
 import { withoutPaths } from '../../ingest/path-free-message.ts'
-import { inflateLimit, type InflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
+import { inflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
 import { registerTable } from '../../ingest/register-table.ts'
-import { schemaDifferences } from '@csvlake/shared/schema-diff'
+import { isPlainUtf8, stagingSteps } from '../../ingest/staging-steps.ts'
 import { keys } from '../../keys.ts'
 import type { Catalog, Column, TableEntry, TablePart } from '../../ports/catalog.ts'
 import type { IngestInput } from '../../ports/workflow.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
-import { isCsvError, RowError, type DuckDbIngest } from './duckdb-ingest.ts'
+import { conversionFailure, convertStaged } from './duckdb-convert-staged.ts'
+import type { DuckDbIngest } from './duckdb-ingest.ts'
 import type { LocalGlue } from './local-glue.ts'
 
 export type LocalTaskDeps = {
@@ -111,19 +109,21 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
     },
     ConvertToParquet: async () => {
       try {
-        const outcome = await convert()
-        await deps.store.putBytes(outcomeKey, JSON.stringify(outcome))
+        if (!crawled) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'No crawled schema to convert with' })
+        const result = await convertStaged(deps, input, { source: deps.store.pathOf(staged), target: deps.store.pathOf(partKey), crawled, sampled })
+        converted = { columns: result.columns, rows: result.rows }
+        await deps.store.putBytes(outcomeKey, JSON.stringify(result.outcome))
         return { status: { succeeded: 1 } }
       } catch (err) {
-        const failure = err instanceof RowError
-          ? taskError('Csvlake.RowRejected', { code: 'ROW_REJECTED', message: err.message.length > 1000 ? `${err.message.slice(0, 1000)}…` : err.message, line: err.line, column: err.column, value: shortValue(err.value ?? null) ?? undefined })
-          : err
+        const failure = conversionFailure(err)
         // As the prepare image does: the cause, for ReadConversionError, then the Job fails.
         if (failure instanceof Error && failure.message.startsWith('{')) await deps.store.putBytes(outcomeKey, failure.message).catch(() => undefined)
         throw failure
       }
     },
     ReadConversion: getObject,
+    // Local staging throws its cause itself and writes no outcome: NoSuchKey keeps that cause.
+    ReadStageError: getObject,
     ReadConversionError: getObject,
     // DuckDB wrote the Parquet with these very types: there is no second engine to check it with.
     CreateParquetTable: async () => ({}),
@@ -162,45 +162,11 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
       return { Deleted: [] }
     },
   })
-
-  async function convert(): Promise<ConversionOutcome> {
-    if (!crawled) throw taskError('States.TaskFailed', { code: 'INTERNAL', message: 'No crawled schema to convert with' })
-    const source = deps.store.pathOf(staged)
-    const target = deps.store.pathOf(partKey)
-    // Skipping bad rows needs types from every row: a sampled type would turn good rows into rejects.
-    if (sampled && input.onError === 'skip') crawled = await deps.ingest.crawl(source, input.dialect, { wholeFile: true })
-    const run = async (types: Column[], guarded: boolean) => {
-      const columns = await appendTypes(deps.catalog, input, types)
-      return { ...(await deps.ingest.convert(source, input.dialect, columns, target, input.onError, { guarded })), columns }
-    }
-    let result
-    try {
-      result = await run(crawled, sampled && input.onError === 'fail')
-    } catch (err) {
-      // A value the sampled types do not hold: infer from every row, then convert again.
-      if (!(sampled && input.onError === 'fail' && isCsvError(err))) throw err
-      result = await run(await deps.ingest.crawl(source, input.dialect, { wholeFile: true }), false)
-    }
-    await refuseSchemaDrift(deps.catalog, input, result.columns)
-    converted = { columns: result.columns, rows: result.rowsLoaded }
-    return conversionOutcome(result.columns, result)
-  }
 }
 
 /** Glue's VersionId, locally: what changes whenever the entry does. */
 function versionOf(entry: TableEntry): string {
   return `${entry.updatedAt}#${entry.parts.length}#${entry.rowCount}`
-}
-
-/** An append whose types do not fit the table fails here, naming the columns, before anything is registered. */
-async function refuseSchemaDrift(catalog: Catalog, input: IngestInput, columns: Column[]): Promise<void> {
-  if (input.mode !== 'append') return
-  const existing = await catalog.get(input.tenant, input.table)
-  if (!existing) return
-  const problems = schemaDifferences(existing.columns, columns)
-  if (problems.length) {
-    throw taskError('Csvlake.SCHEMA_MISMATCH', { code: 'SCHEMA_MISMATCH', message: `Cannot append to ${input.table}: ${problems.join('; ')}.` })
-  }
 }
 
 /**
@@ -220,17 +186,11 @@ function withoutDataFolder(root: string, handlers: Record<string, Handler>): Rec
   return Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, wrap(handler)]))
 }
 
-/** Appending keeps the table's types, so a column that widens (int -> double) loads as the table has it. */
-async function appendTypes(catalog: Catalog, input: IngestInput, crawled: Column[]): Promise<Column[]> {
-  if (input.mode !== 'append') return crawled
-  const existing = await catalog.get(input.tenant, input.table)
-  return existing && schemaDifferences(existing.columns, crawled).length === 0 ? existing.columns : crawled
-}
-
 /**
  * The staged copy is plain UTF-8 CSV whatever was uploaded: gzip is inflated (counting, up to
- * the bound of inflateLimit) and other encodings are transcoded on the way, streaming. A plain
- * UTF-8 upload is hard-linked (raw bytes are immutable).
+ * the bound of inflateLimit) and other encodings are transcoded on the way, streaming
+ * (stagingSteps, as the prepare image stages on AWS). A plain UTF-8 upload is hard-linked (raw
+ * bytes are immutable).
  */
 async function stage(deps: LocalTaskDeps, input: IngestInput, stagedKey: string): Promise<void> {
   const { store } = deps
@@ -238,9 +198,7 @@ async function stage(deps: LocalTaskDeps, input: IngestInput, stagedKey: string)
   const target = store.pathOf(stagedKey)
   await mkdir(dirname(target), { recursive: true })
   await rm(target, { force: true })
-  const encoding = input.dialect.encoding.toLowerCase()
-  const plain = input.dialect.compression === 'none' && !input.dialect.bom && (encoding === 'utf-8' || encoding === 'utf8')
-  if (plain) {
+  if (isPlainUtf8(input.dialect)) {
     try {
       await link(rawPath, target)
       return
@@ -248,20 +206,10 @@ async function stage(deps: LocalTaskDeps, input: IngestInput, stagedKey: string)
       // Another file system: fall through to a copy.
     }
   }
-  if (!iconv.encodingExists(encoding)) {
-    throw taskError('Csvlake.BadEncoding', { code: 'BAD_ENCODING', message: `Unknown encoding ${input.dialect.encoding}` })
-  }
-  const gzip = input.dialect.compression === 'gzip'
-  const limit = gzip ? await inflateLimit(store, input.tenant, input.fileId, deps.limits) : undefined
+  const limit = input.dialect.compression === 'gzip' ? await inflateLimit(store, input.tenant, input.fileId, deps.limits) : undefined
   try {
+    const steps = stagingSteps(input.dialect, limit ? { limit } : {})
     const raw = await store.get(keys.rawData(input.tenant, input.fileId))
-    // Counted as it lands, after the transcoding: what is bounded is what the disk holds.
-    const steps: NodeJS.ReadWriteStream[] = [
-      ...(gzip ? [createGunzip()] : []),
-      iconv.decodeStream(encoding, { stripBOM: true }),
-      iconv.encodeStream('utf-8'),
-      ...(limit ? [stopPast(limit)] : []),
-    ]
     await pipeline([raw, ...steps, createWriteStream(target)])
   } catch (err) {
     // Nothing half-inflated stays behind, even before CleanUpAfterFailure runs.
@@ -270,16 +218,4 @@ async function stage(deps: LocalTaskDeps, input: IngestInput, stagedKey: string)
   } finally {
     limit?.release()
   }
-}
-
-/** Passes bytes on until more than the limit have gone by, then fails the pipeline. */
-function stopPast(limit: InflateLimit): Transform {
-  let seen = 0
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.byteLength
-      if (seen > limit.bytes) done(taskError('Csvlake.DecompressedTooLarge', { code: 'DECOMPRESSED_TOO_LARGE', message: limit.message }))
-      else done(null, chunk)
-    },
-  })
 }
