@@ -266,11 +266,20 @@ describe('statemachines/ingest.asl.json', () => {
     expect(aws.leftovers()).toEqual([])
   })
 
+  it('fails staging with the cause the prepare job wrote (a .csv.gz past the bound), and leaves nothing', async () => {
+    const aws = fake({ stagingFails: { code: 'DECOMPRESSED_TOO_LARGE', message: 'This .csv.gz inflates to more than 5 GiB' } })
+    const result = await run(aws)
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Csvlake.StagingFailed' })
+    expect(parseCause((result as { cause: string }).cause)).toEqual({ code: 'DECOMPRESSED_TOO_LARGE', message: 'This .csv.gz inflates to more than 5 GiB' })
+    expect(result.steps.slice(0, 3)).toEqual(['StageFile', 'ReadStageError', 'CleanUpAfterFailure'])
+    expect(aws.leftovers()).toEqual([])
+  })
+
   it('fails when staging fails, and cleans up the nothing it made without failing again', async () => {
     const aws = fake({ faults: { StageFile: [() => { throw new Error('Job failed: DeadlineExceeded') }] } })
     const result = await run(aws)
     expect(result).toMatchObject({ status: 'FAILED', error: 'Error', cause: 'Job failed: DeadlineExceeded' })
-    expect(result.steps).toEqual(['StageFile', 'CleanUpAfterFailure', 'StopCrawler', 'CleanUp', 'DeleteClassifier', 'DeleteCrawledTable', 'DeleteParquetTable', 'DeleteStagedFiles', 'Finished', 'IngestFailed'])
+    expect(result.steps).toEqual(['StageFile', 'ReadStageError', 'CleanUpAfterFailure', 'StopCrawler', 'CleanUp', 'DeleteClassifier', 'DeleteCrawledTable', 'DeleteParquetTable', 'DeleteStagedFiles', 'Finished', 'IngestFailed'])
     expect(aws.leftovers()).toEqual([])
   })
 

@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest'
  * The domain stays backend-free, so the aws adapters plug in without touching it: no file of the
  * domain folders (functions/core/ except adapters/, and every function's own folder) imports
  * DuckDB, the file system, an AWS SDK or a local adapter. Tests may (they pick real adapters).
- * The gateway is the local-mode server and testing/ holds test helpers: both are left out.
+ * The gateway is the local-mode server, prepare/ is the ingest Jobs' program (it puts S3 and Glue
+ * together with the DuckDB converter, as the gateway puts local mode together) and testing/ holds
+ * test helpers: all three are left out.
  */
 const functionsDir = resolve(import.meta.dirname, '..')
 const core = join(functionsDir, 'core')
 const adapters = join(core, 'adapters')
 const localAdapters = join(adapters, 'local')
-const NOT_DOMAIN = new Set(['gateway', 'testing', 'node_modules'])
+const NOT_DOMAIN = new Set(['gateway', 'prepare', 'testing', 'node_modules'])
 
 const BANNED: { test: (specifier: string) => boolean; why: string }[] = [
   { test: (s) => s.startsWith('@duckdb/'), why: 'DuckDB belongs to adapters/local' },

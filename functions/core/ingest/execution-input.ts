@@ -10,7 +10,12 @@ export type ExecutionNames = {
   workGroup: string
   /** The EKS cluster that runs csvlake's prepare image as Kubernetes Jobs (eks:runJob.sync). */
   eks?: { clusterName: string; endpoint: string; certificateAuthority: string; namespace: string; serviceAccount: string; image: string }
+  /** What the prepare Jobs need to know of the deployment (they get CSVLAKE_NAMES, not its ConfigMap). */
+  prepare?: PrepareSettings
 }
+
+/** The deployment's settings a prepare Job honours: the region its clients call, and the bounds a .csv.gz inflates within. */
+export type PrepareSettings = { region: string; maxUploadBytes: number; quotaBytes?: number }
 
 const LOCAL_EKS = { clusterName: 'local', endpoint: 'https://local', certificateAuthority: 'local', namespace: 'local', serviceAccount: 'local', image: 'local' }
 
@@ -34,6 +39,7 @@ export function executionInput(input: IngestInput, names: ExecutionNames) {
       crawlerRole: names.crawlerRole,
       workGroup: names.workGroup,
       eks: names.eks ?? LOCAL_EKS,
+      ...(names.prepare ? { prepare: names.prepare } : {}),
       k8sJobName: `csvlake-${input.jobId.replaceAll('_', '-')}`,
       crawler: `csvlake-${input.jobId}`,
       classifier: `csvlake-${input.jobId}`,

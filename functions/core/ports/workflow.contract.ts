@@ -77,6 +77,9 @@ function scriptedTasks(script: () => Script, gate: () => Promise<void>): TaskHan
       return { ResponseBody: { kind: 'Job', status: { succeeded: 1 } }, StatusCode: 200, StatusText: 'OK' }
     },
     ReadConversion: async () => ({ Body: JSON.stringify(OUTCOME), ContentType: 'application/json' }),
+    ReadStageError: async () => {
+      throw taskError('S3.NoSuchKeyException', { code: 'NoSuchKey', message: 'The specified key does not exist.' })
+    },
     ReadConversionError: async () => {
       throw taskError('S3.NoSuchKeyException', { code: 'NoSuchKey', message: 'The specified key does not exist.' })
     },

@@ -5,7 +5,7 @@ import { SFN } from '@aws-sdk/client-sfn'
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts'
 import type { InitializeHandlerArguments, InitializeMiddleware, MiddlewareStack } from '@smithy/types'
 import { AppError } from '../../errors.ts'
-import type { AwsConfig, AwsService } from './aws-config.ts'
+import type { AwsClientConfig, AwsService } from './aws-config.ts'
 
 /** The clients of one process: made once at start (each keeps its connection pool), passed in. */
 export type AwsClients = { s3: S3Client; glue: Glue; athena: Athena; sfn: SFN; sts: STSClient }
@@ -22,7 +22,7 @@ export const SERVICE_NAMES: Record<AwsService, string> = { s3: 'S3', glue: 'Glue
  * limited, so long exports and uploads are not cut). Without `throwOnRequestTimeout` the SDK only
  * logs a request that overran, and a server that never answers would hang the call.
  */
-export function clientSettings(config: AwsConfig, service: AwsService) {
+export function clientSettings(config: AwsClientConfig, service: AwsService) {
   const endpoint = service === 's3' ? config.s3.endpoint : config.endpoints[service]
   return {
     region: config.region,
@@ -38,25 +38,38 @@ export function clientSettings(config: AwsConfig, service: AwsService) {
  * PutObject is sent aws-chunked, which such servers may store framing and all.
  * `credentials` is for tests; in a deployment the SDK's default chain finds them.
  */
-export function createAwsClients(config: AwsConfig, options: { credentials?: AwsCredentials } = {}): AwsClients {
+export function createAwsClients(config: AwsClientConfig, options: { credentials?: AwsCredentials } = {}): AwsClients {
   const common = (service: AwsService) => ({ ...clientSettings(config, service), ...(options.credentials ? { credentials: options.credentials } : {}) })
   const clients: AwsClients = {
-    s3: new S3Client({
-      ...common('s3'),
-      forcePathStyle: config.s3.forcePathStyle,
-      ...(config.s3.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-    }),
-    glue: new Glue(common('glue')),
+    s3: s3Client(config, options),
+    glue: glueClient(config, options),
     athena: new Athena(common('athena')),
     sfn: new SFN(common('sfn')),
     sts: new STSClient(common('sts')),
   }
-  reportUnavailable(clients.s3, SERVICE_NAMES.s3)
-  reportUnavailable(clients.glue, SERVICE_NAMES.glue)
   reportUnavailable(clients.athena, SERVICE_NAMES.athena)
   reportUnavailable(clients.sfn, SERVICE_NAMES.sfn)
   reportUnavailable(clients.sts, SERVICE_NAMES.sts)
   return clients
+}
+
+/** The S3 client alone (what createAwsClients makes), for a program that needs no other service. */
+export function s3Client(config: AwsClientConfig, options: { credentials?: AwsCredentials } = {}): S3Client {
+  const client = new S3Client({
+    ...clientSettings(config, 's3'),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    forcePathStyle: config.s3.forcePathStyle,
+    ...(config.s3.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+  })
+  reportUnavailable(client, SERVICE_NAMES.s3)
+  return client
+}
+
+/** The Glue client alone (what createAwsClients makes). */
+export function glueClient(config: AwsClientConfig, options: { credentials?: AwsCredentials } = {}): Glue {
+  const client = new Glue({ ...clientSettings(config, 'glue'), ...(options.credentials ? { credentials: options.credentials } : {}) })
+  reportUnavailable(client, SERVICE_NAMES.glue)
+  return client
 }
 
 /** Errors of the socket, not of the service: the call never got an answer. */

@@ -150,31 +150,21 @@ export function loadAwsConfig(env: Env): AwsConfig {
   const bucketWhy = bucketRaw === undefined ? undefined : bucketNameProblem(bucketRaw)
   const bucket = bucketWhy ? p.malformed('CSVLAKE_S3_BUCKET', bucketRaw!, SHAPES.bucket, bucketWhy) : bucketRaw
 
-  const regionName = !env.AWS_REGION?.trim() && env.AWS_DEFAULT_REGION?.trim() ? 'AWS_DEFAULT_REGION' : 'AWS_REGION'
-  const region = p.match(regionName, REGION, SHAPES.region)?.[0]
+  const region = readRegion(p, env)
   const workGroup = p.match('CSVLAKE_ATHENA_WORKGROUP', WORKGROUP, SHAPES.workGroup)?.[0]
   const stateMachine = p.match('CSVLAKE_INGEST_STATE_MACHINE_ARN', STATE_MACHINE_ARN, SHAPES.stateMachine)
   const crawlerRole = p.match('CSVLAKE_CRAWLER_ROLE_ARN', ROLE_ARN, SHAPES.role('the role Glue crawlers run as'))
   const tenantRole = p.match('CSVLAKE_TENANT_ROLE_ARN', ROLE_ARN, SHAPES.role("the role assumed, narrowed to one tenant, for each tenant's calls"))
 
   const maxScannedBytes = scannedBytes(p)
-  const timeoutMs = p.int('CSVLAKE_AWS_TIMEOUT_MS', 10_000, 100, 600_000, SHAPES.timeout)
-  const maxAttempts = p.int('CSVLAKE_AWS_MAX_ATTEMPTS', 3, 1, 10, SHAPES.attempts)
-
-  const s3Endpoint = endpoint(p, 'AWS_ENDPOINT_URL_S3') ?? endpoint(p, 'AWS_ENDPOINT_URL')
-  const pathStyle = flag(p, 'CSVLAKE_S3_FORCE_PATH_STYLE')
-  const endpoints: AwsConfig['endpoints'] = {}
-  for (const service of ['glue', 'athena', 'sfn', 'sts'] as const) {
-    const url = endpoint(p, `AWS_ENDPOINT_URL_${service.toUpperCase()}`) ?? endpoint(p, 'AWS_ENDPOINT_URL')
-    if (url) endpoints[service] = url
-  }
+  const client = clientFields(p, region)
   const eks = eksSettings(p, env)
 
   if (p.lines.length > 0) {
     throw new Error(`CSVLAKE_MODE=aws cannot start; fix these settings:\n${p.lines.map((line) => `- ${line}`).join('\n')}`)
   }
   return {
-    region: region!,
+    ...client,
     partition: tenantRole![1]!,
     account: tenantRole![2]!,
     bucket: bucket!,
@@ -182,12 +172,41 @@ export function loadAwsConfig(env: Env): AwsConfig {
     ingestStateMachineArn: stateMachine![0],
     crawlerRoleArn: crawlerRole![0],
     tenantRoleArn: tenantRole![0],
-    timeoutMs,
-    maxAttempts,
-    s3: { endpoint: s3Endpoint, forcePathStyle: pathStyle ?? s3Endpoint !== undefined },
-    endpoints,
     eks,
   }
+}
+
+/** What the SDK clients are made from (createAwsClients): the region, timeouts, retries and endpoints. */
+export type AwsClientConfig = Pick<AwsConfig, 'region' | 'timeoutMs' | 'maxAttempts' | 's3' | 'endpoints'>
+
+/**
+ * The client settings alone, read as loadAwsConfig reads them: for a program that needs the
+ * clients but none of the functions' settings (the prepare image's Jobs). `what` names it in the
+ * error, which lists every problem.
+ */
+export function loadAwsClientConfig(env: Env, what: string): AwsClientConfig {
+  const p = new Problems(env)
+  const client = clientFields(p, readRegion(p, env))
+  if (p.lines.length > 0) throw new Error(`${what} cannot start; fix these settings:\n${p.lines.map((line) => `- ${line}`).join('\n')}`)
+  return client
+}
+
+function readRegion(p: Problems, env: Env): string | undefined {
+  const name = !env.AWS_REGION?.trim() && env.AWS_DEFAULT_REGION?.trim() ? 'AWS_DEFAULT_REGION' : 'AWS_REGION'
+  return p.match(name, REGION, SHAPES.region)?.[0]
+}
+
+function clientFields(p: Problems, region: string | undefined): AwsClientConfig {
+  const timeoutMs = p.int('CSVLAKE_AWS_TIMEOUT_MS', 10_000, 100, 600_000, SHAPES.timeout)
+  const maxAttempts = p.int('CSVLAKE_AWS_MAX_ATTEMPTS', 3, 1, 10, SHAPES.attempts)
+  const s3Endpoint = endpoint(p, 'AWS_ENDPOINT_URL_S3') ?? endpoint(p, 'AWS_ENDPOINT_URL')
+  const pathStyle = flag(p, 'CSVLAKE_S3_FORCE_PATH_STYLE')
+  const endpoints: AwsConfig['endpoints'] = {}
+  for (const service of ['glue', 'athena', 'sfn', 'sts'] as const) {
+    const url = endpoint(p, `AWS_ENDPOINT_URL_${service.toUpperCase()}`) ?? endpoint(p, 'AWS_ENDPOINT_URL')
+    if (url) endpoints[service] = url
+  }
+  return { region: region ?? '', timeoutMs, maxAttempts, s3: { endpoint: s3Endpoint, forcePathStyle: pathStyle ?? s3Endpoint !== undefined }, endpoints }
 }
 
 function scannedBytes(p: Problems): number {

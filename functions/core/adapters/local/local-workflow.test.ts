@@ -49,6 +49,9 @@ function tasks(over: Partial<Handlers> = {}, seen: Record<string, unknown> = {})
     GetCrawledTable: async () => ({ Table: { Name: 't', StorageDescriptor: { Columns: [{ Name: 'x', Type: 'bigint' }], Location: 's3://b/x/' } } }),
     ConvertToParquet: ok,
     ReadConversion: async () => ({ Body: JSON.stringify(outcome) }),
+    ReadStageError: async () => {
+      throw taskError('S3.NoSuchKeyException', { code: 'NoSuchKey', message: 'The specified key does not exist.' })
+    },
     ReadConversionError: async () => {
       throw taskError('S3.NoSuchKeyException', { code: 'NoSuchKey', message: 'The specified key does not exist.' })
     },
