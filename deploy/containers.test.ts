@@ -1,8 +1,14 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, newPage, screenshot, type TestPage } from '../web/e2e/harness.ts'
-import { up, type Deployment } from './compose.ts'
-import { docker, dockerRunning } from './docker.ts'
+import { gzipSync } from 'node:zlib'
+import { S3ObjectStore } from '../functions/core/adapters/aws/s3-object-store.ts'
+import { FakeGlue } from '../functions/core/adapters/fake/fake-glue.ts'
+import { glueOverHttp } from '../functions/testing/glue-over-http.ts'
+import { givenPreparedJob } from '../functions/testing/prepared-job.ts'
+import { S3RVER_CREDENTIALS, startS3rver } from '../functions/testing/s3rver.ts'
+import { hardened, up, type Deployment } from './compose.ts'
+import { docker, dockerAsync, dockerRunning } from './docker.ts'
 import { imageRef } from './image-plan.ts'
 import { buildImages, ensureBaseImage, runtimeOf } from './images.ts'
 import { FUNCTIONS, routingTable, serviceFor } from './routing.ts'
@@ -58,8 +64,31 @@ describe.skipIf(!dockerUp && !required)('the containerised deployment', () => {
       }
     }
     expect(['job-status', 'query', 'submit'].map((fn) => runtimeOf(fn as 'query', 'local'))).toEqual(['duckdb', 'duckdb', 'duckdb'])
-    for (const ref of [imageRef('web'), imageRef('ingress')]) expect(docker(['image', 'inspect', '--format', '{{.Config.User}}', ref]).stdout.trim(), ref).toBe('10001:10001')
+    for (const ref of [imageRef('web'), imageRef('ingress'), imageRef('prepare', 'aws')]) expect(docker(['image', 'inspect', '--format', '{{.Config.User}}', ref]).stdout.trim(), ref).toBe('10001:10001')
   })
+
+  it('runs the prepare image as the ingest state machine runs its EKS Jobs: read-only, uid 10001, staging then converting a gzipped upload against S3 (s3rver) and Glue (over HTTP, answered by FakeGlue)', async () => {
+    const s3 = await startS3rver('csvlake-prepare-image')
+    const glue = new FakeGlue()
+    const glueHttp = await glueOverHttp(glue)
+    try {
+      const store = new S3ObjectStore({ s3: s3.client, bucket: s3.bucket })
+      const csv = 'id,name,price\r\n1,Zoë,2.5\r\n2,"b\nc",3\r\n'
+      const { names, env } = await givenPreparedJob({ store, glue, bucket: s3.bucket }, `image${process.pid}`, gzipSync(csv), { dialect: { compression: 'gzip', lineEnding: '\r\n' } })
+      const jobEnv = { ...env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_GLUE: glueHttp.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey }
+      // The Job's container: its args after the image, its environment as the state machine sets it.
+      const job = (step: string) => dockerAsync(['run', '--rm', '--network', 'host', ...hardened(), ...Object.entries(jobEnv).flatMap(([k, v]) => ['-e', `${k}=${v}`]), imageRef('prepare', 'aws'), 'ingest', step])
+      expect(await job('stage')).toContain('"message":"prepare: done"')
+      expect(Buffer.from((await store.getBytes(names.stagedKey))!).toString('utf8')).toBe('id,name,price\n1,Zoë,2.5\n2,"b\nc",3\n')
+      expect(await job('convert')).toContain('"rowsLoaded":2')
+      expect(JSON.parse(Buffer.from((await store.getBytes(names.outcomeKey))!).toString('utf8'))).toMatchObject({ rowsRead: 2, rowsLoaded: 2, rowsRejected: 0 })
+      const part = (await store.getBytes(names.partKey))!
+      expect(Buffer.from(part.subarray(0, 4)).toString('latin1')).toBe('PAR1')
+    } finally {
+      await new Promise<void>((done) => glueHttp.server.close(() => done()))
+      await s3.close()
+    }
+  }, 120_000)
 
   it('runs every container read-only as uid 10001, the functions sharing one process namespace', () => {
     for (const service of [...FUNCTIONS, 'web', 'ingress'] as const) {

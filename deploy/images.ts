@@ -19,9 +19,13 @@ export const BASE_IMAGE = 'csvlake-base:bookworm'
 /** The port every service listens on in its container (PORT). */
 export const PORT = 8080
 
-/** Every image the local deployment runs: one per function, the web and the ingress. */
-export type ImageName = FunctionName | 'web' | 'ingress'
-export const IMAGES: readonly ImageName[] = [...FUNCTIONS, 'web', 'ingress']
+/**
+ * Every image: one per function, the web and the ingress (what the local deployment runs), and
+ * the prepare image (aws mode only: the ingest's staging and conversion Jobs on EKS; locally the
+ * same code runs inside the workflow).
+ */
+export type ImageName = FunctionName | 'web' | 'ingress' | 'prepare'
+export const IMAGES: readonly ImageName[] = [...FUNCTIONS, 'web', 'ingress', 'prepare']
 
 type Log = (line: string) => void
 
@@ -107,11 +111,11 @@ function stagePackage(pkg: { name: string; files?: readonly string[] }, nodeModu
  * of both modes' adapters load lazily and every function can reach them), so per-function copies
  * would save under 0.7 MB each and cost a 13 MB layer per image instead of one for all.
  */
-function stageApp(name: FunctionName): void {
+function stageApp(name: FunctionName | 'prepare'): void {
   const dir = join(CONTEXT, 'apps', name)
-  for (const pkg of runtimePackages(name, false)) stagePackage(pkg, join(dir, 'node_modules'))
+  if (name !== 'prepare') for (const pkg of runtimePackages(name, false)) stagePackage(pkg, join(dir, 'node_modules'))
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'main.mjs'), `// The ${name} function (the image's entry).\nimport './dist/functions/${name}.mjs'\n`)
+  writeFileSync(join(dir, 'main.mjs'), `// The ${name} ${name === 'prepare' ? 'program' : 'function'} (the image's entry).\nimport './dist/functions/${name}.mjs'\n`)
 }
 
 /**
@@ -121,7 +125,7 @@ function stageApp(name: FunctionName): void {
  * whatever else is running from it.
  */
 export function stageContext(modes: readonly Mode[], log: Log): Map<FunctionName, Set<'node' | 'duckdb'>> {
-  for (const need of ['dist/query-sandbox.mjs', ...FUNCTIONS.map((f) => `dist/functions/${f}.mjs`), 'web/out/index.html']) {
+  for (const need of ['dist/query-sandbox.mjs', ...[...FUNCTIONS, 'prepare'].map((f) => `dist/functions/${f}.mjs`), 'web/out/index.html']) {
     if (!existsSync(join(REPO, need))) throw new Error(`${need} is missing: run \`npm run build\` first (npm test does).`)
   }
   stageNode(log)
@@ -136,6 +140,7 @@ export function stageContext(modes: readonly Mode[], log: Log): Map<FunctionName
     runtimes.set(name, new Set(modes.map((mode) => runtimeOf(name, mode))))
     stageApp(name)
   }
+  stageApp('prepare')
   rmSync(join(CONTEXT, 'web'), { recursive: true, force: true })
   cpSync(join(REPO, 'web', 'out'), join(CONTEXT, 'web'), { recursive: true })
   const defaults = loadConfig({})
@@ -189,6 +194,10 @@ export async function buildImages(opts: { only?: ImageName; modes?: readonly Mod
     await dockerBuild('ingress', [imageRef('ingress')], {}, base)
     tagged.push(imageRef('ingress'))
   }
+  if (wanted('prepare') && modes.includes('aws')) {
+    await dockerBuild('prepare', [imageRef('prepare', 'aws')], {}, base)
+    tagged.push(imageRef('prepare', 'aws'))
+  }
   return tagged
 }
 
@@ -199,7 +208,7 @@ export async function buildImages(opts: { only?: ImageName; modes?: readonly Mod
  */
 export function pushImages(opts: { registry: string; tag: string; log: Log }): string[] {
   const pushed: string[] = []
-  for (const name of [...FUNCTIONS, 'web'] as const) {
+  for (const name of [...FUNCTIONS, 'web', 'prepare'] as const) {
     const local = imageRef(name, 'aws')
     if (!imageExists(local)) throw new Error(`${local} is missing: run \`node scripts/images.mjs build\` first.`)
     const remote = `${opts.registry.replace(/\/+$/, '')}/csvlake-${name}:${opts.tag}`
@@ -213,7 +222,7 @@ export function pushImages(opts: { registry: string; tag: string; log: Log }): s
 
 /** Each built image's size in bytes (as `docker image inspect` counts it: every layer, the base's too). */
 export function imageSizes(): { ref: string; bytes: number }[] {
-  const refs = [BASE_IMAGE, ...(['local', 'aws'] as const).flatMap((mode) => [...FUNCTIONS, 'web'].map((n) => imageRef(n, mode))), imageRef('ingress')]
+  const refs = [BASE_IMAGE, ...(['local', 'aws'] as const).flatMap((mode) => [...FUNCTIONS, 'web'].map((n) => imageRef(n, mode))), imageRef('ingress'), imageRef('prepare', 'aws')]
   return refs.flatMap((ref) => {
     const found = docker(['image', 'inspect', '--format', '{{.Size}}', ref])
     return found.status === 0 ? [{ ref, bytes: Number(found.stdout.trim()) }] : []

@@ -70,7 +70,7 @@ describe('buildspec.yml (CodeBuild), read with the yaml package', () => {
   })
 
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' })
-  it.skipIf(kubectl.error !== undefined)("its render step, run on the real prod overlay, points every service's image at this build's commit in ECR", () => {
+  it.skipIf(kubectl.error !== undefined)("its render step, run on the real prod overlay, points every service's image and the prepare Jobs' image at this build's commit in ECR", () => {
     const render = commands.find((c) => c.command.startsWith('kubectl kustomize'))!.command.replace(/ > knative-prod\.yaml$/, '')
     const env = { ...process.env, KNATIVE_OVERLAY: 'knative/overlays/prod', ECR_REGISTRY: '111122223333.dkr.ecr.eu-west-1.amazonaws.com', CODEBUILD_RESOLVED_SOURCE_VERSION: '0123abcd' }
     const run = spawnSync('bash', ['-c', `set -o pipefail; ${render}`], { cwd: ROOT, env, encoding: 'utf8' })
@@ -78,5 +78,7 @@ describe('buildspec.yml (CodeBuild), read with the yaml package', () => {
     const images = [...run.stdout.matchAll(/^\s*image:\s*(\S+)\s*$/gm)].map((m) => m[1]!)
     const expected = [...FUNCTIONS, 'web'].map((s) => `111122223333.dkr.ecr.eu-west-1.amazonaws.com/csvlake-${s}:0123abcd`)
     expect([...new Set(images)].sort()).toEqual(expected.sort())
+    // The ingest's Jobs run the prepare image this build pushed.
+    expect([...run.stdout.matchAll(/^\s*CSVLAKE_EKS_IMAGE:\s*(\S+)\s*$/gm)].map((m) => m[1])).toEqual(['111122223333.dkr.ecr.eu-west-1.amazonaws.com/csvlake-prepare:0123abcd'])
   })
 })

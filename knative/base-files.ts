@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { routingTable } from '../deploy/routing.ts'
-import { configMap, gateway, httpRoutes, knativeService, namespace, referenceGrant, secretTemplate, serviceAccount, SERVICES } from './manifests.ts'
+import { configMap, gateway, httpRoutes, knativeService, namespace, prepareJobsObjects, referenceGrant, secretTemplate, serviceAccount, SERVICES } from './manifests.ts'
 import { INGRESS, SERVICE_SETTINGS } from './settings.ts'
 
 export const BASE_DIR = join(import.meta.dirname, 'base')
@@ -21,6 +21,7 @@ export function baseFiles(): Record<string, string> {
     'services.yaml': SERVICES.map((s) => knativeService(s, SERVICE_SETTINGS[s], INGRESS)),
     'gateway.yaml': [gateway(INGRESS), referenceGrant(INGRESS)],
     'routes.yaml': httpRoutes(routingTable(), SERVICE_SETTINGS, INGRESS),
+    'jobs.yaml': prepareJobsObjects(),
   }
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

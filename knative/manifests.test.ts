@@ -15,7 +15,7 @@ import type { RouteSpec } from '../functions/core/http/openapi.ts'
 import { apiRoutes } from '../functions/docs/api-routes.ts'
 import { BASE_DIR } from './base-files.ts'
 import { winningRules } from './gateway-api-match.ts'
-import { CONFIG_MAP, PORT, SECRET, SERVICES, TMP } from './manifests.ts'
+import { CONFIG_MAP, JOBS_NAMESPACE, PORT, PREPARE_SERVICE_ACCOUNT, SECRET, SERVICES, TMP } from './manifests.ts'
 import { INGRESS, MAX_REVISION_TIMEOUT_SECONDS } from './settings.ts'
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; [key: string]: unknown }
@@ -209,6 +209,16 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     expect(env.CSVLAKE_MODE).toBe('aws')
     expect(() => loadAwsConfig(env)).not.toThrow()
     expect(loadConfig(env).auth.enabled, 'aws mode signs users in').toBe(true)
+  })
+
+  it.skipIf(!KUBECTL)(`runs the ingest's prepare Jobs in a namespace of their own, as a service account with its own role, both named by the ConfigMap${SKIP}`, () => {
+    const built = objects()
+    const eks = loadAwsConfig(built.find((o) => o.kind === 'ConfigMap' && o.metadata.name === CONFIG_MAP)!.data as Record<string, string>).eks
+    expect(eks).toMatchObject({ namespace: JOBS_NAMESPACE, serviceAccount: PREPARE_SERVICE_ACCOUNT, image: expect.stringMatching(/\/csvlake-prepare:[\w.-]+$/) })
+    expect(built.some((o) => o.kind === 'Namespace' && o.metadata.name === JOBS_NAMESPACE)).toBe(true)
+    const account = built.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === PREPARE_SERVICE_ACCOUNT)
+    expect(account?.metadata.namespace).toBe(JOBS_NAMESPACE)
+    expect(account?.metadata.annotations?.['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@-]*prepare$/)
   })
 })
 

@@ -34,6 +34,24 @@ export function namespace(ingress: IngressSettings): INamespace {
 }
 
 /**
+ * Where the ingest state machine runs its prepare Jobs (CSVLAKE_EKS_NAMESPACE), apart from the
+ * functions: the state machine's role may create Jobs there and nowhere else (infra's access entry
+ * is scoped to it), and the Jobs' service account (CSVLAKE_EKS_SERVICE_ACCOUNT) has its own role.
+ */
+export const JOBS_NAMESPACE = 'csvlake-jobs'
+export const PREPARE_SERVICE_ACCOUNT = 'csvlake-prepare'
+
+/** The prepare Jobs' namespace and service account; the overlays annotate the account with its IAM role (IRSA). */
+export function prepareJobsObjects(): [INamespace, IServiceAccount] {
+  const labels = { 'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'prepare' }
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: JOBS_NAMESPACE, labels } },
+    // No Kubernetes API token: the Jobs only call AWS, with the IRSA token EKS mounts itself.
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PREPARE_SERVICE_ACCOUNT, namespace: JOBS_NAMESPACE, labels }, automountServiceAccountToken: false },
+  ]
+}
+
+/**
  * IRSA: the overlays annotate each function's account with its role
  * (`eks.amazonaws.com/role-arn`). No account needs the Kubernetes API, so no token is mounted
  * (the EKS pod identity webhook mounts its own web identity token regardless).
@@ -65,7 +83,8 @@ export const CONFIG_DEFAULTS: Record<string, string> = {
   CSVLAKE_AUTH_ISSUER: '',
   CSVLAKE_AUTH_AUDIENCE: '',
   CSVLAKE_AUTH_CLIENT_ID: '',
-  // Where the ingest's prepare Jobs run: all six or none (none until the prepare image exists).
+  // Where the ingest's prepare Jobs run: all six or none. The overlays set them (the namespace and
+  // service account are csvlake-jobs and csvlake-prepare, made by jobs.yaml).
   CSVLAKE_EKS_CLUSTER: '',
   CSVLAKE_EKS_ENDPOINT: '',
   CSVLAKE_EKS_CA_DATA: '',

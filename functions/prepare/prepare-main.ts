@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -26,7 +27,7 @@ export const EXIT = { ok: 0, failed: 1, misconfigured: 2 } as const
  * CSVLAKE_PREPARE_MEMORY_LIMIT and spilling to the scratch folder (the Job's emptyDir, whose
  * sizeLimit bounds it). Answers the exit code; logs one line for the outcome.
  */
-export async function prepareMain(argv: readonly string[], env: Env, log: Logger): Promise<number> {
+export async function prepareMain(argv: readonly string[], env: Env, log: Logger, given?: { s3: S3Client; glue: GlueApi }): Promise<number> {
   let job
   let clients
   try {
@@ -41,8 +42,9 @@ export async function prepareMain(argv: readonly string[], env: Env, log: Logger
   const scratchRoot = env.TMPDIR || tmpdir()
   await mkdir(scratchRoot, { recursive: true })
   const scratch = await mkdtemp(join(scratchRoot, 'csvlake-prepare-'))
-  const s3 = s3Client(clients)
-  const glue: GlueApi = glueClient(clients)
+  // `given`: clients a test watches (infra/prepare-role.test.ts records every call they make).
+  const s3 = given?.s3 ?? s3Client(clients)
+  const glue: GlueApi = given?.glue ?? glueClient(clients)
   const store = new S3ObjectStore({ s3, bucket: job.names.bucket })
   const { maxUploadBytes, quotaBytes } = job.names.prepare
   const usage = new StorageUsage({ store, quotaBytes })
@@ -72,7 +74,7 @@ export async function prepareMain(argv: readonly string[], env: Env, log: Logger
     return EXIT.failed
   } finally {
     instance?.closeSync()
-    s3.destroy()
+    if (!given) s3.destroy()
     await rm(scratch, { recursive: true, force: true })
   }
 }

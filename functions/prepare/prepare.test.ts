@@ -11,14 +11,11 @@ import { FakeGlue } from '../core/adapters/fake/fake-glue.ts'
 import { GlueCatalog } from '../core/adapters/aws/glue-catalog.ts'
 import { S3ObjectStore } from '../core/adapters/aws/s3-object-store.ts'
 import { DuckDbIngest } from '../core/adapters/local/duckdb-ingest.ts'
-import type { Dialect } from '../core/ingest/dialect.ts'
-import { executionInput } from '../core/ingest/execution-input.ts'
-import { writeJson } from '../core/json-records.ts'
 import { keys } from '../core/keys.ts'
-import type { IngestInput, JobRecord } from '../core/ports/workflow.ts'
 import { tenantDatabase, tenantId } from '../core/tenant.ts'
 import { buildEntries } from '../testing/built-process.ts'
 import { glueOverHttp } from '../testing/glue-over-http.ts'
+import { givenPreparedJob, PREPARED_COLUMNS as COLUMNS, type PreparedJobOptions } from '../testing/prepared-job.ts'
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../testing/s3rver.ts'
 import { prepareJobFrom } from './job.ts'
 import { runPrepareStep, type PrepareDeps } from './prepare.ts'
@@ -33,12 +30,6 @@ import { runPrepareStep, type PrepareDeps } from './prepare.ts'
 
 const T = tenantId('acme')
 const MiB = 1024 * 1024
-const DIALECT: Dialect = { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['id', 'name', 'price'] }
-const COLUMNS = [
-  { Name: 'id', Type: 'bigint' },
-  { Name: 'name', Type: 'string' },
-  { Name: 'price', Type: 'double' },
-]
 
 let s3: RunningS3rver
 let glueServer: { server: Server; endpoint: string }
@@ -64,19 +55,7 @@ afterAll(async () => {
   await rm(scratchRoot, { recursive: true, force: true })
 })
 
-/** A submitted job: its upload in raw/, its record in the job index, and the crawled table Glue would have made from it. */
-async function givenJob(raw: Uint8Array, opts: { dialect?: Partial<Dialect>; onError?: 'fail' | 'skip'; mode?: 'create' | 'append'; table?: string; columns?: typeof COLUMNS; maxUploadBytes?: number } = {}) {
-  const jobId = `j_prep${++n}`
-  const fileId = `f_prep${n}`
-  const input: IngestInput = { jobId, tenant: T, fileId, fileName: 'people.csv', table: opts.table ?? `people${n}`, mode: opts.mode ?? 'create', onError: opts.onError ?? 'fail', dialect: { ...DIALECT, ...opts.dialect } }
-  await store.putBytes(keys.rawData(T, fileId), raw)
-  const record: JobRecord = { jobId, tenant: T, input, status: 'RUNNING', startedAt: new Date().toISOString(), steps: [], executionArn: `arn:aws:states:eu-west-1:123456789012:execution:csvlake-ingest:${jobId}` }
-  await writeJson(store, keys.job(T, jobId), record)
-  const { names } = executionInput(input, { bucket: s3.bucket, crawlerRole: 'arn:aws:iam::123456789012:role/c', workGroup: 'csvlake', prepare: { region: 'eu-west-1', maxUploadBytes: opts.maxUploadBytes ?? 64 * MiB } })
-  await fakeGlue.createDatabase({ DatabaseInput: { Name: names.stagingDatabase } }).catch(() => undefined)
-  await fakeGlue.createTable({ DatabaseName: names.stagingDatabase, TableInput: { Name: names.crawledTable, StorageDescriptor: { Columns: opts.columns ?? COLUMNS, Location: names.stagedFolder } } })
-  return { input, names, env: { CSVLAKE_TENANT: T, CSVLAKE_JOB_ID: jobId, CSVLAKE_NAMES: JSON.stringify(names) } }
-}
+const givenJob = (raw: Uint8Array, opts: PreparedJobOptions = {}) => givenPreparedJob({ store, glue: fakeGlue, bucket: s3.bucket }, `prep${++n}`, raw, opts)
 
 /** Runs the built program as the Job's container does; answers its exit code and what it logged. */
 function runJob(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {

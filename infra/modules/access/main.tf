@@ -194,14 +194,17 @@ resource "aws_iam_role" "prepare" {
   assume_role_policy = data.aws_iam_policy_document.prepare_trust.json
 }
 
-# Written by hand, not derived: the prepare image is not an aws adapter. The stage step reads the
-# upload (raw/) and the job's index entry (jobs/, running-jobs/) and writes staging/; the convert
-# step reads staging/ and writes the Parquet part under lake/ and its outcome under staging/.
+# Written by hand, and checked against the calls the prepare program makes (infra/prepare-role.test.ts
+# runs it and evaluates this policy for each). The stage step reads the upload (raw/) and the job's
+# index entry (jobs/) and writes staging/ (measuring the tenant's storage by listing, when a quota
+# bounds how far a .csv.gz inflates); the convert step reads the crawled table from Glue (and, for
+# an append, the tenant's table), reads staging/ and writes the Parquet part under lake/ and its
+# outcome under staging/.
 data "aws_iam_policy_document" "prepare" {
   statement {
     sid       = "Read"
     actions   = ["s3:GetObject"]
-    resources = ["${var.bucket_arn}/raw/*", "${var.bucket_arn}/jobs/*", "${var.bucket_arn}/running-jobs/*", "${var.bucket_arn}/staging/*"]
+    resources = ["${var.bucket_arn}/raw/*", "${var.bucket_arn}/jobs/*", "${var.bucket_arn}/staging/*"]
   }
 
   statement {
@@ -214,6 +217,14 @@ data "aws_iam_policy_document" "prepare" {
     sid       = "List"
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
+  }
+
+  # The staging database's crawled tables and the tenants' tables: csvlake_staging_<tenant> and
+  # csvlake_<tenant> (functions/core/tenant.ts).
+  statement {
+    sid       = "Tables"
+    actions   = ["glue:GetTable"]
+    resources = ["${local.glue}:catalog", "${local.glue}:database/${var.name}_*", "${local.glue}:table/${var.name}_*/*"]
   }
 }
 
