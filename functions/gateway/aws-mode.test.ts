@@ -21,7 +21,8 @@ let alice: string
 let bob: string
 beforeAll(async () => {
   issuer = await startTestIssuer()
-  server = await startAwsTestServer({ env: issuer.env(), answers, aws: { columns: [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }], counts: { rowsLoaded: 2, rowsRejected: 0 } } })
+  // The crawler finds these columns; the prepare program stages and converts the real bytes (realJobs).
+  server = await startAwsTestServer({ env: issuer.env(), answers, aws: { columns: [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }] }, realJobs: true })
   alice = await issuer.sign({ sub: 'team-a' })
   bob = await issuer.sign({ sub: 'team_a' })
 })
@@ -59,8 +60,8 @@ describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Fun
     expect(preview.rows).toEqual([{ id: '1', name: 'Ada' }, { id: '2', name: 'Grace' }])
   })
 
-  it('submits a file, reports the steps from the execution history and lists the table from Glue', async () => {
-    const { fileId } = await (await uploadAs(alice, 'people.csv', PEOPLE)).json()
+  it('submits a file, whose EKS Jobs (the prepare program) stage and convert it in the bucket; reports the steps from the execution history and lists the table from Glue', async () => {
+    const { fileId } = await (await uploadAs(alice, 'people.csv', PEOPLE.replaceAll('\n', '\r\n'))).json()
     const submitted = await post(alice, '/api/submit', { fileId, table: 'people' })
     expect(submitted.status).toBe(202)
     const { jobId } = await submitted.json()
@@ -69,11 +70,29 @@ describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Fun
     expect(job.executionArn).toContain(`:execution:csvlake-ingest:${jobId}`)
     const steps = (job.steps as { name: string; status: string }[]).map((s) => [s.name, s.status])
     expect(steps).toEqual(expect.arrayContaining([['StageFile', 'SUCCEEDED'], ['StartCrawler', 'SUCCEEDED'], ['ConvertToParquet', 'SUCCEEDED']]))
+    // The outcome the conversion wrote in the bucket, read back by the state machine.
+    expect(job.rows).toMatchObject({ read: 2, loaded: 2, rejected: 0 })
+    expect(job.table).toMatchObject({ name: 'people', columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }], rowCount: 2 })
+    const t = tenantOf('team-a')
+    const part = await server.services.store.getBytes(`lake/${t}/people/ingest_job=${jobId}/data.parquet`)
+    expect(Buffer.from(part!.subarray(0, 4)).toString('latin1')).toBe('PAR1')
+    expect(await collect(server.services.store.keys(`staging/${t}/${jobId}/`)), 'staged files removed').toEqual([])
     const tables = await (await call(alice, '/api/tables')).json()
     expect(tables.tables.map((t: { name: string }) => t.name)).toContain('people')
     // The other tenant has a database of its own, and sees nothing.
     expect((await (await call(bob, '/api/tables')).json()).tables).toEqual([])
     expect((await call(bob, `/api/job-status?jobId=${jobId}`)).status).toBe(404)
+  })
+
+  it("fails a job at the row that does not load, with the line the prepare program wrote, and keeps no part", async () => {
+    const { fileId } = await (await uploadAs(alice, 'broken.csv', 'id,name\n1,Ada\n2,Grace,extra\n')).json()
+    const { jobId } = await (await post(alice, '/api/submit', { fileId, table: 'broken' })).json()
+    const job = await jobEnd(alice, jobId)
+    expect(job.status).toBe('FAILED')
+    expect(job.error).toMatchObject({ code: 'ROW_REJECTED', line: 3, message: expect.stringContaining('Expected Number of Columns: 2 Found: 3') })
+    const t = tenantOf('team-a')
+    expect(await collect(server.services.store.keys(`lake/${t}/broken/`))).toEqual([])
+    expect(await collect(server.services.store.keys(`staging/${t}/${jobId}/`))).toEqual([])
   })
 
   it('answers a query with typed rows, pages forward, cancels, and points an Athena error at its line', async () => {

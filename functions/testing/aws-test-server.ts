@@ -1,4 +1,8 @@
+import { DuckDBInstance } from '@duckdb/node-api'
 import type { StateMachineDefinition } from 'aws-local-stepfunctions'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import definition from '../../statemachines/ingest.asl.json' with { type: 'json' }
 import { FakeAws, type FakeAwsOptions } from '../../statemachines/fixtures/fake-aws.ts'
 import { loadAwsConfig } from '../core/adapters/aws/aws-config.ts'
@@ -9,7 +13,10 @@ import { FakeGlueError } from '../core/adapters/fake/fake-glue.ts'
 import { FakeStepFunctions } from '../core/adapters/fake/fake-step-functions.ts'
 import { loadConfig } from '../core/config.ts'
 import { createLogger } from '../core/logger.ts'
+import { DuckDbIngest } from '../core/adapters/local/duckdb-ingest.ts'
 import { createGatewayApp } from '../gateway/app.ts'
+import { prepareJobFrom } from '../prepare/job.ts'
+import { runPrepareStep } from '../prepare/prepare.ts'
 import { startS3rver, type RunningS3rver } from './s3rver.ts'
 import { serveOnFreePort } from './test-server.ts'
 
@@ -47,15 +54,29 @@ export type AwsTestServer = {
  * tasks registered, through a Glue API over FakeAws's tables; Athena is FakeAthena, writing each
  * result CSV into the bucket where Athena would.
  */
-export async function startAwsTestServer(opts: { env?: Record<string, string>; aws?: FakeAwsOptions; answers: (sql: string) => ScriptedAnswer }): Promise<AwsTestServer> {
+export async function startAwsTestServer(opts: { env?: Record<string, string>; aws?: FakeAwsOptions; answers: (sql: string) => ScriptedAnswer; realJobs?: boolean }): Promise<AwsTestServer> {
   const s3 = await startS3rver('csvlake-aws-mode')
   const env = { ...awsEnv(s3), PORT: '0', ...opts.env }
   const config = loadConfig(env)
   const awsConfig = loadAwsConfig(env)
   const log = createLogger({ quiet: true })
-  const aws = new FakeAws(opts.aws)
-  const sfn = new FakeStepFunctions(definition as unknown as StateMachineDefinition, () => aws.handlers(), { stateMachineArn: STATE_MACHINE })
   let services: AwsServices | undefined
+  // With realJobs, the state machine's EKS Jobs run the prepare program (in this process) on the
+  // bucket's real bytes, and its S3 states read and delete in the bucket.
+  const jobs: Partial<FakeAwsOptions> = opts.realJobs
+    ? {
+        bucket: {
+          get: async (key) => {
+            const bytes = await services!.store.getBytes(key)
+            return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8')
+          },
+          delete: (key) => services!.store.delete(key),
+        },
+        job: (step, jobEnv) => runPrepareInProcess(services!, glue, step, jobEnv),
+      }
+    : {}
+  const aws = new FakeAws({ ...opts.aws, ...jobs })
+  const sfn = new FakeStepFunctions(definition as unknown as StateMachineDefinition, () => aws.handlers(), { stateMachineArn: STATE_MACHINE })
   const athena = new FakeAthena(opts.answers, {
     writeResult: async (location, csv) => {
       await services!.store.putBytes(location.replace(`s3://${s3.bucket}/`, ''), csv)
@@ -77,6 +98,20 @@ export async function startAwsTestServer(opts: { env?: Record<string, string>; a
       await services!.close()
       await s3.close()
     },
+  }
+}
+
+/** One prepare Job, as its container runs it, in this process: DuckDB of its own, a scratch folder removed after. */
+async function runPrepareInProcess(services: AwsServices, glue: GlueApi, step: string, env: Record<string, string>): Promise<void> {
+  const job = prepareJobFrom(['ingest', step], env)
+  const scratch = await mkdtemp(join(tmpdir(), 'csvlake-job-'))
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '512MB', temp_directory: join(scratch, 'duckdb') })
+  try {
+    const { maxUploadBytes } = job.names.prepare
+    await runPrepareStep({ store: services.store, glue, catalog: services.catalog, ingest: new DuckDbIngest(instance, 1), scratch, limits: { maxUploadBytes } }, job)
+  } finally {
+    instance.closeSync()
+    await rm(scratch, { recursive: true, force: true })
   }
 }
 
