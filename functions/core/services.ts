@@ -36,3 +36,6 @@ export type ServiceMetrics = {
   /** How to count the DuckDB sandbox instances open now; read at each scrape. */
   watchSandboxes(count: () => number): void
 }
+
+/** What a process runs, and so recovers after a crash: the ingest jobs, the queries, or both (the gateway). */
+export type Runs = { jobs?: boolean; queries?: boolean }

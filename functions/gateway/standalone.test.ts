@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,7 +10,15 @@ let built: Awaited<ReturnType<typeof buildEntries>>
 let dataDir: string
 const children: ChildProcess[] = []
 beforeAll(async () => {
-  built = await buildEntries({ upload: 'functions/upload/main.ts', files: 'functions/files/main.ts', health: 'functions/health/main.ts', docs: 'functions/docs/main.ts' })
+  built = await buildEntries({
+    upload: 'functions/upload/main.ts',
+    files: 'functions/files/main.ts',
+    health: 'functions/health/main.ts',
+    docs: 'functions/docs/main.ts',
+    query: 'functions/query/main.ts',
+    submit: 'functions/submit/main.ts',
+    'job-status': 'functions/job-status/main.ts',
+  })
   dataDir = await mkdtemp(join(tmpdir(), 'csvlake-standalone-'))
 })
 afterAll(async () => {
@@ -20,9 +28,14 @@ afterAll(async () => {
 })
 
 async function run(name: string) {
+  return (await runProcess(name)).url
+}
+
+async function runProcess(name: string) {
   const port = freePort()
-  children.push(await startProcess(join(built.outdir, `${name}.mjs`), { PORT: String(port), CSVLAKE_DATA_DIR: dataDir }))
-  return `http://127.0.0.1:${port}`
+  const child = await startProcess(join(built.outdir, `${name}.mjs`), { PORT: String(port), CSVLAKE_DATA_DIR: dataDir })
+  children.push(child)
+  return { url: `http://127.0.0.1:${port}`, child }
 }
 
 describe('each function runs alone on PORT, as its Knative service does', () => {
@@ -45,5 +58,36 @@ describe('each function runs alone on PORT, as its Knative service does', () => 
     const document = await (await fetch(`${docs}/api/openapi.json`)).json()
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/upload', '/api/query', '/api/jobs', '/api/config']))
     expect((await fetch(`${docs}/api/docs`)).headers.get('content-type')).toContain('text/html')
+  }, 60_000)
+
+  it('a query running when the query function dies ends FAILED (interrupted) once a query function starts again, instead of RUNNING for ever', async () => {
+    const first = await runProcess('query')
+    // Minutes of work for DuckDB: still running when its process is killed.
+    const body = JSON.stringify({ sql: 'SELECT sum(i % 7) FROM range(30000000000) t(i)', waitMs: 0 })
+    const started = await (await fetch(`${first.url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()
+    expect(started.status).toBe('RUNNING')
+    await stopProcess(first.child, 'SIGKILL')
+    const again = await run('query')
+    const status = async () => (await (await fetch(`${again}/api/query/${started.queryId}`)).json()) as { status: string; error?: { code: string } }
+    await expect.poll(async () => (await status()).status, { timeout: 20_000 }).toBe('FAILED')
+    expect((await status()).error?.code).toBe('INTERRUPTED')
+  }, 60_000)
+
+  it('a job a dead submit function left RUNNING ends FAILED once a submit function starts again (job-status answers it)', async () => {
+    // What a submit process killed mid-job leaves: the RUNNING record and its running-jobs marker.
+    const jobId = `j_${'de'.repeat(16)}`
+    const input = { jobId, tenant: 'local', fileId: `f_${'de'.repeat(16)}`, fileName: 'gone.csv', table: 'gone', mode: 'create', onError: 'fail', dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['a'] } }
+    const record = { jobId, tenant: 'local', input, status: 'RUNNING', startedAt: new Date().toISOString(), steps: [], executionArn: `local:${jobId}` }
+    await mkdir(join(dataDir, 'jobs', 'local'), { recursive: true })
+    await writeFile(join(dataDir, 'jobs', 'local', `${jobId}.json`), JSON.stringify(record))
+    await mkdir(join(dataDir, 'running-jobs', 'local'), { recursive: true })
+    await writeFile(join(dataDir, 'running-jobs', 'local', jobId), '')
+    await writeFile(join(dataDir, 'running-jobs', '.indexed'), '')
+    const status = await run('job-status')
+    const job = async () => (await (await fetch(`${status}/api/job-status?jobId=${jobId}`)).json()) as { status: string; error?: { message: string } }
+    expect((await job()).status, 'job-status alone does not recover: submit owns the runs').toBe('RUNNING')
+    await run('submit')
+    await expect.poll(async () => (await job()).status, { timeout: 20_000 }).toBe('FAILED')
+    expect((await job()).error?.message).toMatch(/stopped while this job was running/)
   }, 60_000)
 })

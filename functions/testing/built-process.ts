@@ -36,7 +36,8 @@ export function startProcess(file: string, env: Record<string, string>, onOutput
 }
 
 export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve()
+  // Ended already (exited, or killed by a signal): 'exit' will not come again.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.kill(signal)
   return exited

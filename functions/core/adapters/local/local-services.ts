@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 import type { Config } from '../../config.ts'
 import type { Logger } from '../../logger.ts'
-import type { ServiceMetrics, Services } from '../../services.ts'
+import type { Runs, ServiceMetrics, Services } from '../../services.ts'
 import { StorageUsage } from '../../files/storage-usage.ts'
 import { lazyQueryEngine, lazyWorkflow } from '../lazy-ports.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
@@ -11,6 +11,12 @@ import { StoreCatalog } from './store-catalog.ts'
 export type LocalServices = Services & {
   /** Jobs and queries a dead process left running end FAILED (the gateway calls this at start-up). */
   recover(): Promise<{ jobs: number; queries: number }>
+  /**
+   * What one function run alone recovers: only the runs it owns (submit runs the jobs, query the
+   * queries), so it never ends another live process's runs; the folder-wide clean-up (temp files,
+   * the saved storage figures) stays the gateway's.
+   */
+  recoverRuns?(runs: Runs): Promise<{ jobs: number; queries: number }>
   close(): Promise<void>
 }
 
@@ -39,6 +45,7 @@ export async function createLocalServices(config: Config, log: Logger, definitio
       await usage.open()
       return { jobs: await workflow.recover(), queries: await queries.recover() }
     },
+    recoverRuns: async (runs) => ({ jobs: runs.jobs ? await workflow.recover() : 0, queries: runs.queries ? await queries.recover() : 0 }),
     async close() {
       await workflow.close()
       await queries.close()
