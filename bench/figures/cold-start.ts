@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import { FUNCTIONS } from '../../deploy/routing.ts'
 import { dirname, join, normalize } from 'node:path'
 import { bundle } from '../../scripts/bundle.mjs'
 import { postJson, REPO, startServer } from '../lib/app.ts'
@@ -57,9 +58,9 @@ export async function coldStartFigures(dataDir: string, runs: number): Promise<R
   }
   const functionsDir = join(REPO, 'dist', 'functions')
   const rows: Row[] = []
-  for (const file of (await readdir(functionsDir)).filter((f) => f.endsWith('.mjs')).sort()) {
-    const name = file.replace(/\.mjs$/, '')
-    const path = join(functionsDir, file)
+  // The HTTP functions only: dist/functions also holds the prepare program, a batch Job's (no server).
+  for (const name of [...FUNCTIONS].sort()) {
+    const path = join(functionsDir, `${name}.mjs`)
     const duck = name === 'query'
     const [ms, reference] = await coldStarts({ file: path, probe: '/healthz', ...(duck ? { firstUse: firstQuery } : {}) }, duck ? emptyDuck : empty)
     const size = await eagerBytes(path)
