@@ -19,7 +19,7 @@ export function encodeAfterToken(id: string): string {
 }
 
 /** The id a `nextToken` names; a token this API did not give out answers 400. */
-export function decodeAfterToken(token: string | undefined, prefix: 'f' | 'j' | 'q'): string | undefined {
+export function decodeAfterToken(token: string | undefined, prefix: 'f' | 'j' | 'q' | 's'): string | undefined {
   if (token === undefined || token === '') return undefined
   const id = Buffer.from(token, 'base64url').toString('utf8')
   if (!new RegExp(`^${prefix}_[0-9a-f]{32}$`).test(id)) {

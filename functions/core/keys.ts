@@ -36,6 +36,10 @@ export const keys = {
   /** Written once the index exists: a folder from before it is scanned whole, once. */
   runningQueriesIndexed: () => `running-queries/.indexed`,
   queriesPrefix: () => `queries/`,
+  /** A tenant's queries, newest first (ids sort so). */
+  tenantQueries: (t: TenantId) => `queries/${t}/`,
+  savedQuery: (t: TenantId, id: string) => `saved-queries/${t}/${id}.json`,
+  savedQueriesPrefix: (t: TenantId) => `saved-queries/${t}/`,
   /** A tenant's storage figure, saved by a clean shutdown so the next start need not measure it. */
   usage: (t: TenantId) => `usage/${t}.json`,
   /** Written by a clean shutdown, removed at start: without it the saved figures are not trusted. */

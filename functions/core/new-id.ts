@@ -13,7 +13,7 @@ let sequence = 0
  * keys in order (ascending, as S3 and a sorted folder give them) is then newest first, and can
  * stop after a page instead of reading every record. Safe as a key segment.
  */
-export function newId(prefix: 'f' | 'j' | 'q'): string {
+export function newId(prefix: 'f' | 'j' | 'q' | 's'): string {
   let ms = Date.now()
   if (ms <= lastMs) {
     ms = lastMs

@@ -9,9 +9,10 @@ import { decodePageToken, encodePageToken, MAX_PAGE_ROWS, type PageStart } from 
 import { spreadsheetSafeCsv } from '../core/query/spreadsheet-safe-csv.ts'
 import type { Services } from '../core/services.ts'
 import type { TenantId } from '../core/tenant.ts'
+import { addHistoryRoutes } from './history-app.ts'
 import { runRoute, getRoute, cancelRoute, exportRoute, downloadRoute } from './routes.ts'
 
-export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'>) {
+export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log' | 'store' | 'now'>) {
   const app = createApp(deps.log)
   const engine = deps.queries
   // The first query should not wait for the engine's process to start.
@@ -77,6 +78,7 @@ export function createQueryApp(deps: Pick<Services, 'queries' | 'config' | 'log'
     })
   })
 
+  addHistoryRoutes(app, deps)
   return app
 }
 

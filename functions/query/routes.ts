@@ -5,6 +5,7 @@ import { doc, named, z } from '../core/zod.ts'
 import { defineRoute, errors, intParam, json } from '../core/http/openapi.ts'
 import { QueryId } from '../core/ids.ts'
 import { MAX_PAGE_ROWS, MAX_PAGE_TOKEN_LENGTH } from '../core/query/page-token.ts'
+import { historyRoutes } from './history-routes.ts'
 
 const Cell = doc(z.any(), { description: 'number, string (big integers, decimals, dates), boolean or null' })
 
@@ -130,4 +131,4 @@ export const downloadRoute = defineRoute({
 })
 
 /** Every route of the query function, in the order its app registers them (the document's order). */
-export const routes = [runRoute, getRoute, cancelRoute, downloadRoute, exportRoute]
+export const routes = [runRoute, getRoute, cancelRoute, downloadRoute, exportRoute, ...historyRoutes]

@@ -81,6 +81,15 @@ export class QueryRecords {
     await this.store.delete(keys.query(tenant, queryId))
   }
 
+  /** A tenant's records, newest first (query ids sort so), a page at a time; unreadable ones are skipped. */
+  async list(tenant: TenantId, page: { limit: number; after?: string }): Promise<{ records: QueryRecord[]; after?: string }> {
+    const prefix = keys.tenantQueries(tenant)
+    const listed = await this.store.listPage(prefix, { limit: page.limit, ...(page.after ? { startAfter: keys.query(tenant, page.after) } : {}) })
+    const ids = listed.keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(prefix.length, -'.json'.length)).filter(isQueryId)
+    const records = (await Promise.all(ids.map((id) => this.load(tenant, id)))).filter((r): r is QueryRecord => r !== undefined)
+    return { records, ...(listed.more && ids.length ? { after: ids.at(-1)! } : {}) }
+  }
+
   /** Every tenant's records (for expiry); unreadable ones are skipped. */
   async *all(): AsyncGenerator<QueryRecord> {
     for await (const key of this.store.keys(keys.queriesPrefix())) {

@@ -350,8 +350,14 @@ export class QueryService implements QueryEngine {
         maxResultBytes: Math.min(this.deps.limits.maxResultBytes, reservation?.bytes ?? 0),
       })
     } catch (err) {
-      // Refused or wrong SQL, found before the engine answered: nothing to record.
       reservation?.release()
+      // Refused or wrong SQL, found before the engine answered: nothing ran, but the tenant's
+      // history shows the attempt and why it failed (a record, ended at once).
+      if (err instanceof AppError && (err.code === 'SQL_ERROR' || err.code === 'FORBIDDEN')) {
+        const { line, column } = err.details
+        const error = { code: err.code, message: err.message, ...(typeof line === 'number' ? { line } : {}), ...(typeof column === 'number' ? { column } : {}) }
+        await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error }).catch(() => undefined)
+      }
       throw err
     }
     record.executionId = executionId
