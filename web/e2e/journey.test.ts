@@ -283,6 +283,40 @@ describe('a new user in Chromium', () => {
     expect(await page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · [^·]+$/)
   })
 
+  it('keeps the history and the saved queries on the server: a new browser finds both, and opens a saved query', async () => {
+    await page.goto(`${app.url}/query/`)
+    await typeSql(page, 'SELECT 42 AS answer')
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^1 row · /)
+    await page.getByRole('tab', { name: 'Saved' }).click()
+    await page.getByRole('textbox', { name: 'Name' }).fill('The answer')
+    await page.getByRole('button', { name: 'Save query' }).click()
+    await expect.poll(() => page.getByRole('list', { name: 'Saved queries' }).innerText()).toContain('The answer')
+    await screenshot(page, '09-saved-query')
+
+    // Another browser: nothing of the first one's storage, the same account.
+    const other = await newPage(browser)
+    try {
+      await other.goto(`${app.url}/query/`)
+      await other.getByRole('tab', { name: 'History' }).click()
+      await expect.poll(() => other.getByRole('list', { name: 'Query history' }).innerText()).toContain('SELECT 42 AS answer')
+      await other.getByRole('tab', { name: 'Saved' }).click()
+      await other.getByRole('button', { name: /^The answer/ }).click()
+      await expect.poll(() => editor(other).innerText()).toBe('SELECT 42 AS answer')
+      // Renamed there, then deleted after asking: gone from the list.
+      await other.getByRole('button', { name: 'Rename The answer' }).click()
+      await other.getByRole('textbox', { name: 'New name for The answer' }).fill('Forty-two')
+      await other.keyboard.press('Enter')
+      await expect.poll(() => other.getByRole('list', { name: 'Saved queries' }).innerText()).toContain('Forty-two')
+      await other.getByRole('button', { name: 'Delete Forty-two' }).click()
+      await other.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
+      await expect.poll(() => other.getByText('No saved queries').isVisible()).toBe(true)
+      expect(other.problems).toEqual([])
+    } finally {
+      await other.context().close()
+    }
+  })
+
   it('cancels a long query while it runs, showing the time elapsed meanwhile', async () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, "SELECT count(*)\nFROM city_people a, city_people b, city_people c\nWHERE a.name || b.name || c.name LIKE '%never%'")

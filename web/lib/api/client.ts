@@ -11,6 +11,10 @@ export type Job = Schemas['Job']
 export type JobStep = Job['steps'][number]
 export type QueryResult = Schemas['QueryResult']
 export type Table = Schemas['Table']
+export type QuerySummary = Schemas['QuerySummary']
+export type SavedQuery = Schemas['SavedQuery']
+export type NewSavedQuery = Schemas['NewSavedQuery']
+export type SavedQueryChange = Schemas['SavedQueryChange']
 export type Column = { name: string; type: string }
 export type ApiConfig = paths['/api/config']['get']['responses'][200]['content']['application/json']
 export type PreviewOptions = NonNullable<paths['/api/preview']['get']['parameters']['query']>
@@ -100,6 +104,14 @@ export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
     query: (queryId: string, nextToken?: string) =>
       data(client.GET('/api/query/{queryId}', { params: { path: { queryId }, query: nextToken ? { nextToken } : {} } })),
     cancelQuery: (queryId: string) => data(client.DELETE('/api/query/{queryId}', { params: { path: { queryId } } })),
+    /** A page of the queries this tenant ran (any browser), newest first. */
+    queries: (nextToken?: string) => data(client.GET('/api/queries', { params: { query: nextToken ? { nextToken } : {} } })),
+    /** A page of the saved queries, newest first. */
+    savedQueries: (nextToken?: string) => data(client.GET('/api/saved-queries', { params: { query: nextToken ? { nextToken } : {} } })),
+    saveQuery: (body: NewSavedQuery) => data(client.POST('/api/saved-queries', { body })),
+    updateSavedQuery: (savedQueryId: string, body: SavedQueryChange) =>
+      data(client.PATCH('/api/saved-queries/{savedQueryId}', { params: { path: { savedQueryId } }, body })),
+    deleteSavedQuery: (savedQueryId: string) => data(client.DELETE('/api/saved-queries/{savedQueryId}', { params: { path: { savedQueryId } } })),
     /** The whole result as CSV; the browser saves it. */
     exportUrl: (queryId: string) => `${baseUrl}/api/query/${encodeURIComponent(queryId)}/results.csv`,
     /** A link to the export that opens without the token for a minute (a plain link cannot send one). */
