@@ -283,6 +283,37 @@ describe('a new user in Chromium', () => {
     expect(await page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · [^·]+$/)
   })
 
+  it('charts a result: suggested columns, another kind, what rows it shows, and the chart in the shared link', async () => {
+    await page.goto(`${app.url}/query/`)
+    await typeSql(page, 'SELECT city, count(*) AS people, sum(amount) AS amount FROM city_people GROUP BY city ORDER BY city')
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · /)
+    await page.getByRole('button', { name: 'Chart' }).click()
+    const chart = page.getByTestId('result-chart')
+    // Suggested: the text column on x, the number columns as bars.
+    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count()).toBe(6)
+    expect(await page.getByRole('img', { name: 'Bar chart of people, amount by city' }).isVisible()).toBe(true)
+    expect(await page.getByTestId('chart-coverage').innerText()).toBe('All 3 rows')
+    await page.getByRole('combobox', { name: 'Chart kind' }).click()
+    await page.getByRole('option', { name: 'Line' }).click()
+    await expect.poll(() => chart.locator('.recharts-line').count()).toBe(2)
+    await screenshot(page, '09-chart-line')
+
+    // A chart of more rows than a page says which it shows.
+    await typeSql(page, 'SELECT id, amount FROM city_people ORDER BY id')
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('chart-coverage').innerText()).toBe('Rows 1–1,000 of 2,500 (this page); aggregate in the SQL to chart them all')
+
+    // The shared link carries the chart: it opens with the SQL and, once run, the chart as it was.
+    const settings = { kind: 'area', x: 'city', y: ['people'] }
+    await page.goto(`${app.url}/query/?sql=${encodeURIComponent('SELECT city, count(*) AS people FROM city_people GROUP BY city ORDER BY city')}&chart=${encodeURIComponent(JSON.stringify(settings))}`)
+    await editor(page).click()
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByRole('img', { name: 'Area chart of people by city' }).isVisible()).toBe(true)
+    await page.getByRole('button', { name: 'Table' }).click()
+    await expect.poll(() => page.getByTestId('result-chart').count()).toBe(0)
+  })
+
   it('keeps the history and the saved queries on the server: a new browser finds both, and opens a saved query', async () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, 'SELECT 42 AS answer')

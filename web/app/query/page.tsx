@@ -11,6 +11,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import type { Api, QuerySummary } from '@/lib/api/client'
 import { usePages } from '@/lib/api/use-pages'
 import { useSession } from '@/lib/auth'
+import { decodeChart, type ChartSettings } from '@/lib/chart-data'
 import { readLastSql, rememberSql } from '@/lib/last-sql'
 import { useResource } from '@/lib/use-resource'
 
@@ -26,16 +27,18 @@ function QueryFromParams() {
   const session = useSession()
   const params = useSearchParams()
   if (session.status !== 'ready') return null
-  return <Console api={session.api} user={session.user?.name ?? 'local'} table={params.get('table')} shared={params.get('sql')} />
+  return <Console api={session.api} user={session.user?.name ?? 'local'} table={params.get('table')} shared={params.get('sql')} sharedChart={decodeChart(params.get('chart'))} />
 }
 
 const quoteName = (name: string) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`)
 
 /** Query: the schema browser, the history and the saved queries on the left, the SQL console on the right. */
-function Console({ api, user, table, shared }: { api: Api; user: string; table: string | null; shared: string | null }) {
+function Console({ api, user, table, shared, sharedChart }: { api: Api; user: string; table: string | null; shared: string | null; sharedChart: ChartSettings | undefined }) {
   const tables = useResource(() => api.tables(), [api])
   // A shared link (?sql=) opens with its SQL, not run; a table link (?table=) runs a first look.
   const [sql, setSql] = useState(() => shared ?? (table ? `SELECT *\nFROM ${quoteName(table)}\nLIMIT 100` : readLastSql(user)))
+  // The chart of the result, when it is shown instead of the grid: from a shared link or a saved query.
+  const [chart, setChart] = useState<ChartSettings | undefined>(sharedChart)
   const editor = useRef<SqlEditorHandle>(null)
   const schema = useMemo(() => Object.fromEntries((tables.data ?? []).map((t) => [t.name, t.columns])), [tables.data])
 
@@ -80,12 +83,30 @@ function Console({ api, user, table, shared }: { api: Api; user: string; table: 
             />
           </TabsContent>
           <TabsContent value="saved" className="min-h-0 flex-1 overflow-auto px-2 pb-4">
-            <SavedQueries api={api} sql={sql} onOpen={(saved) => setSql(saved.sql)} />
+            <SavedQueries
+              api={api}
+              sql={sql}
+              chart={chart}
+              onOpen={(saved) => {
+                setSql(saved.sql)
+                setChart(saved.chart)
+              }}
+            />
           </TabsContent>
         </Tabs>
       </aside>
       <section className="min-w-0 flex-1" aria-label="SQL console">
-        <QueryExecution api={api} schema={schema} sql={sql} onSqlChange={setSql} onEnded={onEnded} autoRun={shared === null && table !== null} editorRef={editor} />
+        <QueryExecution
+          api={api}
+          schema={schema}
+          sql={sql}
+          onSqlChange={setSql}
+          onEnded={onEnded}
+          autoRun={shared === null && table !== null}
+          editorRef={editor}
+          chart={chart}
+          onChartChange={setChart}
+        />
       </section>
     </div>
   )

@@ -1,6 +1,6 @@
 'use client'
 
-import { AlertCircle, ChevronDown, ChevronLeft, ChevronRight, Download, Link2, Loader2, Play, Square, TerminalSquare } from 'lucide-react'
+import { AlertCircle, ChartColumn, ChevronDown, ChevronLeft, ChevronRight, Download, Link2, Loader2, Play, Square, Table2, TerminalSquare } from 'lucide-react'
 import { useEffect, useRef, useState } from 'react'
 import { EmptyState } from '@/components/empty-state'
 import { Button } from '@/components/ui/button'
@@ -9,7 +9,9 @@ import { Kbd } from '@/components/ui/kbd'
 import { toast } from '@/components/ui/sonner'
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
 import type { Api, Column } from '@/lib/api/client'
+import { encodeChart, fitChart, type ChartSettings } from '@/lib/chart-data'
 import { formatBytes, formatCount, formatDuration } from '@/lib/format'
+import { ResultChart } from './result-chart'
 import { ResultsGrid } from './results-grid'
 import { SqlEditor, type SqlEditorHandle } from './sql-editor'
 import { useQueryRunner, type Ended, type RunState } from './use-query-runner'
@@ -21,9 +23,10 @@ const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(n
 /**
  * The SQL console: an editor with autocomplete of the user's tables, Run (Ctrl/Cmd+Enter) and
  * Cancel, the time elapsed while it runs, then the result in a virtualised grid with paging,
- * row count, duration and a CSV export - or the error, with the offending line marked.
+ * row count, duration and a CSV export, or a chart of it (`chart`: shown instead of the grid when
+ * set; the caller keeps it, in the shared link) - or the error, with the offending line marked.
  */
-export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun, editorRef }: {
+export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun, editorRef, chart, onChartChange }: {
   api: Api
   schema: Record<string, Column[]>
   sql: string
@@ -31,6 +34,8 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
   onEnded?: (ended: Ended) => void
   autoRun?: boolean
   editorRef?: React.Ref<SqlEditorHandle>
+  chart?: ChartSettings
+  onChartChange?: (chart: ChartSettings | undefined) => void
 }) {
   const { state, execute, cancel, page } = useQueryRunner(api, onEnded)
   const sqlRef = useRef(sql)
@@ -72,7 +77,7 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
         <span className="hidden text-xs text-muted-foreground sm:inline">
           <Kbd>{isMac() ? '⌘' : 'Ctrl'}</Kbd> + <Kbd>Enter</Kbd> to run
         </span>
-        <Button size="sm" variant="ghost" onClick={() => void copyShareLink(sql)} disabled={!sql.trim()} title="Copy a link that opens this SQL">
+        <Button size="sm" variant="ghost" onClick={() => void copyShareLink(sql, chart)} disabled={!sql.trim()} title="Copy a link that opens this SQL (and its chart)">
           <Link2 aria-hidden />
           Copy link
         </Button>
@@ -81,7 +86,7 @@ export function QueryExecution({ api, schema, sql, onSqlChange, onEnded, autoRun
         </div>
       </div>
       <div className="flex min-h-0 flex-1 flex-col">
-        <Results state={state} api={api} onPage={page} />
+        <Results state={state} api={api} onPage={page} chart={chart} {...(onChartChange ? { onChartChange } : {})} />
       </div>
     </div>
   )
@@ -124,7 +129,13 @@ function Status({ state, onRunAgain }: { state: RunState; onRunAgain: () => void
   return null
 }
 
-function Results({ state, api, onPage }: { state: RunState; api: Api; onPage: (delta: 1 | -1) => Promise<void> }) {
+function Results({ state, api, onPage, chart, onChartChange }: {
+  state: RunState
+  api: Api
+  onPage: (delta: 1 | -1) => Promise<void>
+  chart: ChartSettings | undefined
+  onChartChange?: (chart: ChartSettings | undefined) => void
+}) {
   if (state.status === 'idle') {
     return (
       <EmptyState icon={TerminalSquare} title="Run a query to see its result" className="m-4">
@@ -159,10 +170,33 @@ function Results({ state, api, onPage }: { state: RunState; api: Api; onPage: (d
   const rows = r.rows ?? []
   const offset = r.offset ?? 0
   const total = r.rowCount ?? rows.length
+  const fitted = chart ? fitChart(chart, columns) : undefined
   return (
     <>
-      <ResultsGrid columns={columns} rows={rows} offset={offset} className="m-3 mb-0 min-h-0 flex-1" />
+      {chart ? (
+        <ResultChart columns={columns} rows={rows} offset={offset} total={total} settings={fitted} onChange={(next) => onChartChange?.(next)} />
+      ) : (
+        <ResultsGrid columns={columns} rows={rows} offset={offset} className="m-3 mb-0 min-h-0 flex-1" />
+      )}
       <div className="flex shrink-0 items-center gap-2 px-3 py-2 text-xs text-muted-foreground">
+        {onChartChange && (
+          <div className="flex" role="group" aria-label="Show the result as">
+            <Button size="sm" variant={chart ? 'outline' : 'secondary'} className="rounded-r-none" aria-pressed={!chart} onClick={() => onChartChange(undefined)}>
+              <Table2 aria-hidden />
+              Table
+            </Button>
+            <Button
+              size="sm"
+              variant={chart ? 'secondary' : 'outline'}
+              className="rounded-l-none border-l-0"
+              aria-pressed={Boolean(chart)}
+              onClick={() => !chart && onChartChange(fitChart(undefined, columns) ?? { kind: 'bar', x: columns[0]?.name ?? '', y: [] })}
+            >
+              <ChartColumn aria-hidden />
+              Chart
+            </Button>
+          </div>
+        )}
         <span data-testid="page-range">
           {rows.length === 0 ? 'No rows' : `Rows ${formatCount(offset + 1)}–${formatCount(offset + rows.length)} of ${formatCount(total)}`}
         </span>
@@ -240,14 +274,14 @@ function ExportItem({ title, hint, onSelect }: { title: string; hint: string; on
   )
 }
 
-/** A link to the query page with this SQL in it, for sharing (the receiver runs it as themselves). */
-export function shareLink(sql: string, origin = window.location.origin): string {
-  return `${origin}/query/?sql=${encodeURIComponent(sql)}`
+/** A link to the query page with this SQL (and chart) in it, for sharing (the receiver runs it as themselves). */
+export function shareLink(sql: string, origin = window.location.origin, chart?: ChartSettings): string {
+  return `${origin}/query/?sql=${encodeURIComponent(sql)}${chart ? `&chart=${encodeURIComponent(encodeChart(chart))}` : ''}`
 }
 
-async function copyShareLink(sql: string) {
+async function copyShareLink(sql: string, chart?: ChartSettings) {
   try {
-    await navigator.clipboard.writeText(shareLink(sql))
+    await navigator.clipboard.writeText(shareLink(sql, window.location.origin, chart))
     toast.success('Link copied: it opens this SQL in the query page')
   } catch {
     toast.error('The browser did not allow copying; copy the address from the page instead')

@@ -46,6 +46,14 @@ describe('SavedQueries', () => {
     expect(screen.getByRole('textbox', { name: 'Name' })).toHaveValue('')
   })
 
+  it('saves the chart shown with the query', async () => {
+    const api = fakeApi()
+    render(<SavedQueries api={api} sql="SELECT city, n FROM t" chart={{ kind: 'bar', x: 'city', y: ['n'] }} onOpen={vi.fn()} />)
+    await userEvent.type(screen.getByRole('textbox', { name: 'Name' }), 'Chart')
+    await userEvent.click(screen.getByRole('button', { name: 'Save query' }))
+    expect(api.saveQuery).toHaveBeenCalledExactlyOnceWith({ name: 'Chart', sql: 'SELECT city, n FROM t', chart: { kind: 'bar', x: 'city', y: ['n'] } })
+  })
+
   it('cannot save an empty editor', async () => {
     render(<SavedQueries api={fakeApi()} sql="  " onOpen={vi.fn()} />)
     await userEvent.type(screen.getByRole('textbox', { name: 'Name' }), 'Nothing')

@@ -9,14 +9,15 @@ import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import type { Api, SavedQuery } from '@/lib/api/client'
 import { usePages } from '@/lib/api/use-pages'
+import type { ChartSettings } from '@/lib/chart-data'
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 /**
  * The tenant's saved queries, kept on the server (so in any browser): save the SQL in the editor
- * under a name, open one (its SQL goes to the editor), rename it in place, delete it after asking.
+ * (and the chart shown, if any) under a name, open one (its SQL goes to the editor), rename it in place, delete it after asking.
  */
-export function SavedQueries({ api, sql, onOpen }: { api: Api; sql: string; onOpen: (saved: SavedQuery) => void }) {
+export function SavedQueries({ api, sql, chart, onOpen }: { api: Api; sql: string; chart?: ChartSettings | undefined; onOpen: (saved: SavedQuery) => void }) {
   const list = usePages(async (token) => {
     const page = await api.savedQueries(token)
     return { items: page.savedQueries, ...(page.nextToken ? { nextToken: page.nextToken } : {}) }
@@ -32,7 +33,7 @@ export function SavedQueries({ api, sql, onOpen }: { api: Api; sql: string; onOp
     setSaving(true)
     setProblem(undefined)
     try {
-      await api.saveQuery({ name, sql })
+      await api.saveQuery({ name, sql, ...(chart ? { chart } : {}) })
       setName('')
       list.reload()
     } catch (err) {
