@@ -135,6 +135,28 @@ describe('queries on an engine that behaves as Athena does', () => {
     expect((await other.page(ACME, queryId, 0, 5)).rows).toEqual([[0], [1], [2], [3], [4]])
   })
 
+  it('leaves a query the engine still runs RUNNING when a restarted process recovers, and answers its result when it ends', async () => {
+    let clock = Date.now()
+    athena = new FakeAthena(answers, () => clock)
+    const first = replica()
+    const queryId = id()
+    await first.start(ACME, queryId, LONG)
+    clock += 1000
+    expect(await first.wait(ACME, queryId, 0)).toMatchObject({ status: 'RUNNING' })
+    // The process is gone; Athena goes on. The next process recovers at start.
+    const restarted = replica()
+    expect(await restarted.recover()).toBe(0)
+    expect(await restarted.get(ACME, queryId)).toMatchObject({ status: 'RUNNING' })
+    clock += 600_000
+    let seen = await restarted.get(ACME, queryId)
+    for (let i = 0; seen.status === 'RUNNING' && i < 100; i++) {
+      await new Promise((done) => setTimeout(done, 20))
+      seen = await restarted.get(ACME, queryId)
+    }
+    expect(seen).toMatchObject({ status: 'SUCCEEDED', rowCount: 1 })
+    await restarted.close()
+  })
+
   it('cancels from another replica: the engine is told to stop', async () => {
     const queryId = id()
     await queries.start(ACME, queryId, LONG)

@@ -291,7 +291,10 @@ export class QueryService implements QueryEngine {
   private async recoverRecord(record: QueryRecord): Promise<boolean> {
     if (record.status !== 'RUNNING' || this.runs.has(runKey(record.tenant, record.queryId))) return false
     const status = await this.deps.runner.status(record.tenant, executionOf(record)).catch(() => undefined)
-    if (status && status.state !== 'RUNNING') {
+    // The engine still runs it (Athena outlives any process): it stays RUNNING, and a read
+    // refreshes it until it ends. Only a run nobody runs any more (a local sandbox that died) fails.
+    if (status?.state === 'RUNNING') return false
+    if (status) {
       await this.settle(record, status)
       return true
     }
