@@ -287,42 +287,42 @@ describe('a new user in Chromium', () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, 'SELECT city, count(*) AS people, sum(amount) AS amount FROM city_people GROUP BY city ORDER BY city')
     await page.keyboard.press('ControlOrMeta+Enter')
-    await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^3 rows · /)
+    await expect.poll(() => page.getByTestId('query-summary').innerText(), { timeout: 30_000 }).toMatch(/^3 rows · /)
     await page.getByRole('button', { name: 'Chart' }).click()
     const chart = page.getByTestId('result-chart')
     // Suggested: the text column on x, the number columns as bars.
-    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count()).toBe(6)
+    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count(), { timeout: 30_000 }).toBe(6)
     expect(await page.getByRole('img', { name: 'Bar chart of people, amount by city' }).isVisible()).toBe(true)
     expect(await page.getByTestId('chart-coverage').innerText()).toBe('All 3 rows')
     await page.getByRole('combobox', { name: 'Chart kind' }).click()
     await page.getByRole('option', { name: 'Line' }).click()
-    await expect.poll(() => chart.locator('.recharts-line').count()).toBe(2)
+    await expect.poll(() => chart.locator('.recharts-line').count(), { timeout: 30_000 }).toBe(2)
     await screenshot(page, '09-chart-line')
 
     // A chart of more rows than a page says which it shows.
     await typeSql(page, 'SELECT id, amount FROM city_people ORDER BY id')
     await page.keyboard.press('ControlOrMeta+Enter')
-    await expect.poll(() => page.getByTestId('chart-coverage').innerText()).toBe('Rows 1–1,000 of 2,500 (this page); aggregate in the SQL to chart them all')
+    await expect.poll(() => page.getByTestId('chart-coverage').innerText(), { timeout: 30_000 }).toBe('Rows 1–1,000 of 2,500 (this page); aggregate in the SQL to chart them all')
 
     // The shared link carries the chart: it opens with the SQL and, once run, the chart as it was.
     const settings = { kind: 'area', x: 'city', y: ['people'] }
     await page.goto(`${app.url}/query/?sql=${encodeURIComponent('SELECT city, count(*) AS people FROM city_people GROUP BY city ORDER BY city')}&chart=${encodeURIComponent(JSON.stringify(settings))}`)
     await editor(page).click()
     await page.keyboard.press('ControlOrMeta+Enter')
-    await expect.poll(() => page.getByRole('img', { name: 'Area chart of people by city' }).isVisible()).toBe(true)
+    await expect.poll(() => page.getByRole('img', { name: 'Area chart of people by city' }).isVisible(), { timeout: 30_000 }).toBe(true)
     await page.getByRole('button', { name: 'Table' }).click()
-    await expect.poll(() => page.getByTestId('result-chart').count()).toBe(0)
+    await expect.poll(() => page.getByTestId('result-chart').count(), { timeout: 30_000 }).toBe(0)
   })
 
   it('keeps the history and the saved queries on the server: a new browser finds both, and opens a saved query', async () => {
     await page.goto(`${app.url}/query/`)
     await typeSql(page, 'SELECT 42 AS answer')
     await page.keyboard.press('ControlOrMeta+Enter')
-    await expect.poll(() => page.getByTestId('query-summary').innerText()).toMatch(/^1 row · /)
+    await expect.poll(() => page.getByTestId('query-summary').innerText(), { timeout: 30_000 }).toMatch(/^1 row · /)
     await page.getByRole('tab', { name: 'Saved' }).click()
     await page.getByRole('textbox', { name: 'Name' }).fill('The answer')
     await page.getByRole('button', { name: 'Save query' }).click()
-    await expect.poll(() => page.getByRole('list', { name: 'Saved queries' }).innerText()).toContain('The answer')
+    await expect.poll(() => page.getByRole('list', { name: 'Saved queries' }).innerText(), { timeout: 30_000 }).toContain('The answer')
     await screenshot(page, '09-saved-query')
 
     // Another browser: nothing of the first one's storage, the same account.
@@ -330,18 +330,18 @@ describe('a new user in Chromium', () => {
     try {
       await other.goto(`${app.url}/query/`)
       await other.getByRole('tab', { name: 'History' }).click()
-      await expect.poll(() => other.getByRole('list', { name: 'Query history' }).innerText()).toContain('SELECT 42 AS answer')
+      await expect.poll(() => other.getByRole('list', { name: 'Query history' }).innerText(), { timeout: 30_000 }).toContain('SELECT 42 AS answer')
       await other.getByRole('tab', { name: 'Saved' }).click()
       await other.getByRole('button', { name: /^The answer/ }).click()
-      await expect.poll(() => editor(other).innerText()).toBe('SELECT 42 AS answer')
+      await expect.poll(() => editor(other).innerText(), { timeout: 30_000 }).toBe('SELECT 42 AS answer')
       // Renamed there, then deleted after asking: gone from the list.
       await other.getByRole('button', { name: 'Rename The answer' }).click()
       await other.getByRole('textbox', { name: 'New name for The answer' }).fill('Forty-two')
       await other.keyboard.press('Enter')
-      await expect.poll(() => other.getByRole('list', { name: 'Saved queries' }).innerText()).toContain('Forty-two')
+      await expect.poll(() => other.getByRole('list', { name: 'Saved queries' }).innerText(), { timeout: 30_000 }).toContain('Forty-two')
       await other.getByRole('button', { name: 'Delete Forty-two' }).click()
       await other.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
-      await expect.poll(() => other.getByText('No saved queries').isVisible()).toBe(true)
+      await expect.poll(() => other.getByText('No saved queries').isVisible(), { timeout: 30_000 }).toBe(true)
       expect(other.problems).toEqual([])
     } finally {
       await other.context().close()
