@@ -74,8 +74,12 @@ async function stage(deps: PrepareDeps, job: PrepareJob, input: IngestInput): Pr
     const raw = await deps.store.get(keys.rawData(job.tenant, input.fileId))
     const body = new PassThrough()
     // A step that fails ends `body` with its error: the upload is aborted and nothing is staged.
-    const [{ bytes }] = await Promise.all([deps.store.put(job.names.stagedKey, body), pipeline([raw, ...steps, body])])
-    return { step: 'stage', bytes }
+    // Both are awaited to the end, so the abort is done before the Job exits; the step's own
+    // error (a .csv.gz past the bound, say) is the one reported.
+    const [put, piped] = await Promise.allSettled([deps.store.put(job.names.stagedKey, body), pipeline([raw, ...steps, body])])
+    if (piped.status === 'rejected') throw piped.reason
+    if (put.status === 'rejected') throw put.reason
+    return { step: 'stage', bytes: put.value.bytes }
   } finally {
     limit?.release()
   }
