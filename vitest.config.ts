@@ -27,8 +27,10 @@ export default defineConfig({
       },
       {
         // The web in real Chromium against the built app (`node scripts/build.mjs` runs first).
+        // A page's answer is waited for up to 15 s (expect.poll's default is 1 s): these run beside
+        // the container builds, and a loaded machine was seen taking longer for a first page.
         extends: true,
-        test: { name: 'browser', include: ['web/e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000 },
+        test: { name: 'browser', include: ['web/e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000, expect: { poll: { timeout: 15_000 } } },
       },
     ],
   },
