@@ -7,6 +7,7 @@ import { StorageUsage } from '../../files/storage-usage.ts'
 import { lazyQueryEngine, lazyWorkflow } from '../lazy-ports.ts'
 import { DiskObjectStore } from './disk-object-store.ts'
 import { StoreCatalog } from './store-catalog.ts'
+import { keys } from '../../keys.ts'
 
 export type LocalServices = Services & {
   /** Jobs and queries a dead process left running end FAILED (the gateway calls this at start-up). */
@@ -45,7 +46,12 @@ export async function createLocalServices(config: Config, log: Logger, definitio
       await usage.open()
       return { jobs: await workflow.recover(), queries: await queries.recover() }
     },
-    recoverRuns: async (runs) => ({ jobs: runs.jobs ? await workflow.recover() : 0, queries: runs.queries ? await queries.recover() : 0 }),
+    // Only when a run was left behind: recovering loads the workflow or the engine (DuckDB), which
+    // a function just started for a request must not wait for (it doubled submit's cold start).
+    recoverRuns: async (runs) => ({
+      jobs: runs.jobs && (await leftBehind(store, keys.runningJobsPrefix(), keys.runningJobsIndexed(), keys.jobsPrefix())) ? await workflow.recover() : 0,
+      queries: runs.queries && (await leftBehind(store, keys.runningQueriesPrefix(), keys.runningQueriesIndexed(), keys.queriesPrefix())) ? await queries.recover() : 0,
+    }),
     async close() {
       await workflow.close()
       await queries.close()
@@ -53,4 +59,13 @@ export async function createLocalServices(config: Config, log: Logger, definitio
       await usage.close()
     },
   }
+}
+
+/**
+ * Whether runs may have been left RUNNING: a marker in the running index, or - before the index
+ * exists - any record at all (recovery then scans them once and writes the index).
+ */
+async function leftBehind(store: DiskObjectStore, runningPrefix: string, indexed: string, recordsPrefix: string): Promise<boolean> {
+  if ((await store.size(indexed)) === undefined) return (await store.listPage(recordsPrefix, { limit: 1 })).keys.length > 0
+  return (await store.listPage(runningPrefix, { limit: 2 })).keys.some((key) => key !== indexed)
 }
