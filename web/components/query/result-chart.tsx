@@ -60,18 +60,7 @@ export function ResultChart({ columns, rows, offset, total, settings, onChange }
           </Select>
         </Labelled>
         <Labelled label="x">
-          <Select value={settings.x} onValueChange={(x) => set({ x, y: settings.y.filter((y) => y !== x), ...(settings.series === x ? { series: undefined } : {}) })}>
-            <SelectTrigger size="sm" aria-label="x axis column" className="max-w-44">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              {columns.map((c) => (
-                <SelectItem key={c.name} value={c.name}>
-                  {c.name}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
+          <ColumnSelect label="x axis column" value={settings.x} columns={columns} onChange={(x) => set({ x, y: settings.y.filter((y) => y !== x), ...(settings.series === x ? { series: undefined } : {}) })} />
         </Labelled>
         <Labelled label="y">
           <DropdownMenu>
@@ -99,19 +88,7 @@ export function ResultChart({ columns, rows, offset, total, settings, onChange }
           </DropdownMenu>
         </Labelled>
         <Labelled label="Series">
-          <Select value={settings.series ?? NO_SERIES} onValueChange={(s) => set({ series: s === NO_SERIES ? undefined : s })}>
-            <SelectTrigger size="sm" aria-label="Series column" className="max-w-44">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={NO_SERIES}>None</SelectItem>
-              {others.map((c) => (
-                <SelectItem key={c.name} value={c.name}>
-                  {c.name}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
+          <ColumnSelect label="Series column" value={settings.series ?? NO_SERIES} columns={others} none="None" onChange={(s) => set({ series: s === NO_SERIES ? undefined : s })} />
         </Labelled>
         <span className="ml-auto text-muted-foreground" data-testid="chart-coverage">
           {partial
@@ -178,6 +155,25 @@ function renderChart(settings: ChartSettings, points: Record<string, string | nu
         <Bar key={s.key} dataKey={s.key} name={s.label} fill={color(i)} isAnimationActive={false} />
       ))}
     </BarChart>
+  )
+}
+
+/** A column picked from `columns` (and, with `none`, a first item meaning no column). */
+function ColumnSelect({ label, value, columns, none, onChange }: { label: string; value: string; columns: Column[]; none?: string; onChange: (name: string) => void }) {
+  return (
+    <Select value={value} onValueChange={onChange}>
+      <SelectTrigger size="sm" aria-label={label} className="max-w-44">
+        <SelectValue />
+      </SelectTrigger>
+      <SelectContent>
+        {none !== undefined && <SelectItem value={NO_SERIES}>{none}</SelectItem>}
+        {columns.map((c) => (
+          <SelectItem key={c.name} value={c.name}>
+            {c.name}
+          </SelectItem>
+        ))}
+      </SelectContent>
+    </Select>
   )
 }
 
