@@ -60,6 +60,17 @@ export function objectStoreContract(name: string, open: () => Promise<ObjectStor
       await store.delete('raw/t/nope/data')
     })
 
+    it('reads a range from anywhere in an object, cut at its end, and empty past it', async () => {
+      await store.putBytes('raw/t/f/data', 'hello world')
+      expect(text(await store.readRange('raw/t/f/data', 6, 11))).toBe('world')
+      expect(text(await store.readRange('raw/t/f/data', 0, 5))).toBe('hello')
+      expect(text(await store.readRange('raw/t/f/data', 4, 7))).toBe('o w')
+      expect(text(await store.readRange('raw/t/f/data', 9, 100))).toBe('ld')
+      expect(await store.readRange('raw/t/f/data', 11, 20)).toHaveLength(0)
+      expect(await store.readRange('raw/t/f/data', 50, 60)).toHaveLength(0)
+      await expect(store.readRange('raw/t/nope/data', 3, 5)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    })
+
     it('answers an empty head for an empty object', async () => {
       await store.putBytes('usage/.clean', '')
       expect(await store.readHead('usage/.clean', 1024)).toHaveLength(0)

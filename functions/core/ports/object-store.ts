@@ -82,6 +82,13 @@ export interface ObjectStore {
    * the adapter answers empty bytes).
    */
   readHead(key: string, maxBytes: number): Promise<Uint8Array>
+  /**
+   * The bytes from `start` up to (not including) `end`, cut at the object's end (a range past
+   * the end answers empty); throws AppError NOT_FOUND when missing. For formats whose index is at
+   * the end (Parquet's footer): a reader takes the parts it needs, never the whole object.
+   * S3: a ranged GetObject (`bytes=start-(end-1)`; its 416 for a range past the end answers empty).
+   */
+  readRange(key: string, start: number, end: number): Promise<Uint8Array>
   /** Size in bytes, or undefined when missing. */
   size(key: string): Promise<number | undefined>
   /**

@@ -130,6 +130,25 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (start === 0) return this.readHead(key, end)
+    if (end <= start) {
+      if ((await this.size(key)) === undefined) throw notFound('The object')
+      return new Uint8Array()
+    }
+    try {
+      const read = await this.getObject(key, `bytes=${start}-${end - 1}`)
+      if (!read) throw notFound('The object')
+      // A server that ignores Range answers the whole object from byte 0: skip to the range.
+      if (!read.ranged) return (await bytesOf(read.body, end)).subarray(start)
+      return await bytesOf(read.body, end - start)
+    } catch (err) {
+      // A range that starts past the end of the object is not satisfiable: nothing is there.
+      if (awsErrorName(err) === 'InvalidRange') return new Uint8Array()
+      throw err
+    }
+  }
+
   async size(key: string): Promise<number | undefined> {
     try {
       const head = await this.deps.s3.send(new HeadObjectCommand({ Bucket: this.deps.bucket, Key: key }))
@@ -210,11 +229,11 @@ export class S3ObjectStore implements ObjectStore {
     return this.deps.s3.send(new ListObjectsV2Command({ Bucket: this.deps.bucket, ...input }))
   }
 
-  private async getObject(key: string, range?: string): Promise<{ body: Readable; etag: string } | undefined> {
+  private async getObject(key: string, range?: string): Promise<{ body: Readable; etag: string; ranged: boolean } | undefined> {
     try {
       const read = await this.deps.s3.send(new GetObjectCommand({ Bucket: this.deps.bucket, Key: key, ...(range ? { Range: range } : {}) }))
       const body = read.Body instanceof Readable ? read.Body : Readable.from(read.Body ? [await read.Body.transformToByteArray()] : [])
-      return { body, etag: read.ETag ?? '' }
+      return { body, etag: read.ETag ?? '', ranged: read.ContentRange !== undefined }
     } catch (err) {
       if (isMissing(err)) return undefined
       throw err

@@ -187,6 +187,10 @@ export class DiskObjectStore implements ObjectStore {
   }
 
   async readHead(key: string, maxBytes: number): Promise<Uint8Array> {
+    return this.readRange(key, 0, maxBytes)
+  }
+
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
     let handle
     try {
       handle = await open(this.pathOf(key), 'r')
@@ -195,10 +199,11 @@ export class DiskObjectStore implements ObjectStore {
       throw err
     }
     try {
-      const buffer = Buffer.alloc(maxBytes)
+      const wanted = Math.max(0, end - start)
+      const buffer = Buffer.alloc(wanted)
       let filled = 0
-      while (filled < maxBytes) {
-        const { bytesRead } = await handle.read(buffer, filled, maxBytes - filled, filled)
+      while (filled < wanted) {
+        const { bytesRead } = await handle.read(buffer, filled, wanted - filled, start + filled)
         if (bytesRead === 0) break
         filled += bytesRead
       }
