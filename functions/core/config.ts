@@ -40,6 +40,12 @@ export type Config = {
   downloadSecret: string
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number
+  /**
+   * How long a table's earlier versions (and the data only they read) are kept for time travel
+   * and rollback: CSVLAKE_TABLE_VERSION_DAYS after they stopped being current, and at most
+   * CSVLAKE_TABLE_VERSIONS_MAX of them. The current version is always kept.
+   */
+  tableVersions: { days: number; max: number }
   /** Fair sharing: what one tenant may run or keep at once. */
   tenantLimits: { queries: number; jobs: number; quotaBytes: number | undefined }
 }
@@ -125,6 +131,10 @@ export function loadConfig(env: Env = process.env): Config {
     auth: loadAuth(env, mode),
     downloadSecret: env.CSVLAKE_DOWNLOAD_SECRET ?? randomBytes(32).toString('hex'),
     shutdownGraceMs: int(env, 'CSVLAKE_SHUTDOWN_GRACE_MS', 10_000, 0),
+    tableVersions: {
+      days: int(env, 'CSVLAKE_TABLE_VERSION_DAYS', 30, 0),
+      max: int(env, 'CSVLAKE_TABLE_VERSIONS_MAX', 100, 1),
+    },
     tenantLimits: {
       queries: int(env, 'CSVLAKE_TENANT_MAX_QUERIES', 4, 1),
       jobs: int(env, 'CSVLAKE_TENANT_MAX_JOBS', 2, 1),

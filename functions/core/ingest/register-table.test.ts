@@ -53,12 +53,24 @@ describe('registerTable', () => {
     expect(entry.createdAt).toBe(existing.createdAt)
   })
 
-  it('replaces every part, keeping the creation time, and hands back the old parts to delete', () => {
+  it('replaces every part, keeping the creation time; the old parts stay while a kept version reads them', () => {
     const { entry, dropParts } = registerTable(existing, input('replace'), cols, part('j2', 3), now)
     expect(entry.parts).toEqual([part('j2', 3)])
     expect(entry.rowCount).toBe(3)
     expect(entry.createdAt).toBe(existing.createdAt)
+    expect(entry.keptParts).toEqual(existing.parts)
+    expect(dropParts).toEqual([])
+    expect(entry.versions?.map((v) => [v.version, v.operation, v.rowsAdded, v.rowsRemoved, v.rowCount])).toEqual([
+      [1, 'create', 10, 0, 10],
+      [2, 'replace', 3, 10, 3],
+    ])
+  })
+
+  it('hands back the replaced parts to delete once no kept version reads them', () => {
+    const { entry, dropParts } = registerTable(existing, input('replace'), cols, part('j2', 3), now, { days: 30, max: 1 })
     expect(dropParts).toEqual(existing.parts)
+    expect(entry.keptParts).toEqual([])
+    expect(entry.versions?.map((v) => v.version)).toEqual([2])
   })
 })
 

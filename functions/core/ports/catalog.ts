@@ -6,6 +6,32 @@ export type Column = { name: string; type: string }
 /** One Parquet file of a table, written by one ingest job. */
 export type TablePart = { key: string; rows: number; jobId: string; fileId: string }
 
+/** What made a version: a load in one of the submit's modes, or a rollback to an earlier version. */
+export type VersionOperation = 'create' | 'append' | 'replace' | 'rollback'
+
+/**
+ * One version of a table: what the table was after one change. Every load and every rollback
+ * makes the next version; nothing a version lists is deleted while the version is kept.
+ */
+export type TableVersion = {
+  version: number
+  at: string
+  operation: VersionOperation
+  /** The load's file and job (absent for a rollback). */
+  fileId?: string
+  fileName?: string
+  jobId?: string
+  /** A rollback: the version made current again. */
+  rolledBackTo?: number
+  /** Rows in this version's parts that the version before did not have, and the other way round. */
+  rowsAdded: number
+  rowsRemoved: number
+  rowCount: number
+  columns: Column[]
+  /** The parts this version reads, by job id (each part's details are in the entry's parts or keptParts). */
+  parts: string[]
+}
+
 export type TableEntry = {
   tenant: TenantId
   name: string
@@ -18,6 +44,13 @@ export type TableEntry = {
   sources: { fileId: string; fileName: string; jobId: string; mode: string; rows: number; at: string }[]
   createdAt: string
   updatedAt: string
+  /**
+   * The versions kept, oldest first; the last is the current one. Absent in an entry written
+   * before versions were kept: it is then one version, its parts as they are (see historyOf).
+   */
+  versions?: TableVersion[]
+  /** Parts an earlier kept version reads that the current one does not: kept until no version needs them. */
+  keptParts?: TablePart[]
 }
 
 /**

@@ -27,7 +27,7 @@ async function filesUnder(folder: string): Promise<string[]> {
 }
 
 describe('the local Task handlers under the real state machine', () => {
-  it('create, append and replace succeed in every step, the table keeps only its listed parts, and nothing is left staged', async () => {
+  it('create, append and replace succeed in every step, the replaced parts stay for the earlier versions, and nothing is left staged', async () => {
     const created = await load('parts.csv', 'k,v\n1,a\n2,b\n')
     expect(created.status).toBe('SUCCEEDED')
     expect(created.steps.filter((s) => s.status !== 'SUCCEEDED')).toEqual([])
@@ -44,8 +44,26 @@ describe('the local Task handlers under the real state machine', () => {
     const replaced = await load('parts3.csv', 'k,v\n9,z\n', { table: 'parts', mode: 'replace' })
     expect(replaced).toMatchObject({ status: 'SUCCEEDED', table: { rowCount: 1 } })
     expect(replaced.steps.filter((s) => s.status !== 'SUCCEEDED')).toEqual([])
-    expect(await filesUnder('lake/local/parts')).toHaveLength(1)
+    // Versions 1 and 2 still read the two replaced parts (CSVLAKE_TABLE_VERSION_DAYS, 30 by default).
+    expect((await filesUnder('lake/local/parts')).filter((f) => f.endsWith('.parquet'))).toHaveLength(3)
     expect(await filesUnder('staging')).toEqual([])
+  })
+
+  it('with no version history kept (CSVLAKE_TABLE_VERSION_DAYS=0), a replace deletes the replaced parts at once', async () => {
+    const bare = await startTestServer({ CSVLAKE_TABLE_VERSION_DAYS: '0' })
+    try {
+      const loadThere = async (name: string, csv: string, body: Record<string, unknown> = {}) => {
+        const { fileId } = await (await upload(bare.url, name, csv)).json()
+        const { jobId } = await (await postJson(bare.url, '/api/submit', { fileId, ...body })).json()
+        return (await waitForJob(bare.url, jobId)) as unknown as Job
+      }
+      expect(await loadThere('once.csv', 'k\n1\n')).toMatchObject({ status: 'SUCCEEDED' })
+      expect(await loadThere('twice.csv', 'k\n2\n', { table: 'once', mode: 'replace' })).toMatchObject({ status: 'SUCCEEDED', table: { rowCount: 1 } })
+      const parts = (await readdir(join(bare.dataDir, 'lake/local/once'), { recursive: true })).filter((f) => f.endsWith('.parquet'))
+      expect(parts).toHaveLength(1)
+    } finally {
+      await bare.close()
+    }
   })
 
   it('a failed conversion leaves no staged file and no part, and catches the error on ConvertToParquet', async () => {

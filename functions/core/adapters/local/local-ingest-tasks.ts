@@ -7,6 +7,7 @@ import { schemaKey, taskError } from '../../ingest/execution-input.ts'
 import { withoutPaths } from '../../ingest/path-free-message.ts'
 import { inflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
 import { registerTable } from '../../ingest/register-table.ts'
+import type { VersionRetention } from '../../ingest/table-versions.ts'
 import { isPlainUtf8, stagingSteps } from '../../ingest/staging-steps.ts'
 import { keys } from '../../keys.ts'
 import type { Catalog, Column, TableEntry, TablePart } from '../../ports/catalog.ts'
@@ -24,6 +25,8 @@ export type LocalTaskDeps = {
   now: () => Date
   /** What an upload may be; a .csv.gz inflates to no more (see inflateLimit). */
   limits: UploadLimits
+  /** How long replaced versions' parts are kept (for time travel and rollback). */
+  retention?: VersionRetention
 }
 
 /** How long one local GetCrawler waits for the crawl to end: the ASL's poll cap times this is how long a local crawl may take. */
@@ -65,7 +68,7 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
         if (versionId !== undefined && (!existing || versionOf(existing) !== versionId)) {
           throw taskError('Glue.ConcurrentModificationException', { code: 'CONFLICT', message: `Table ${input.table} changed since it was read` })
         }
-        const registration = registerTable(existing, input, columns, part, deps.now())
+        const registration = registerTable(existing, input, columns, part, deps.now(), deps.retention)
         dropParts = registration.dropParts
         return registration.entry
       })
@@ -77,7 +80,7 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
       throw err
     }
     registered = true
-    // The entry was written atomically first; the replaced parts are deleted only after.
+    // The entry was written atomically first; parts no kept version reads are deleted only after.
     for (const old of dropParts) await deps.store.deletePrefix(dirname(old.key) + '/')
     return {}
   }

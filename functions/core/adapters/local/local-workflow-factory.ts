@@ -12,6 +12,7 @@ import { DuckDbIngest } from './duckdb-ingest.ts'
 import { localIngestTasks } from './local-ingest-tasks.ts'
 import { LocalGlue } from './local-glue.ts'
 import { LocalWorkflow } from './local-workflow.ts'
+import { allParts } from '../../ingest/table-versions.ts'
 
 export type LocalBase = { config: Config; log: Logger; store: DiskObjectStore; catalog: Catalog; usage: StorageUsage; now: () => Date; metrics?: ServiceMetrics }
 
@@ -28,12 +29,12 @@ export async function createLocalWorkflow(base: LocalBase, definition: StateMach
     store,
     definition,
     tasksFor: (input) =>
-      localIngestTasks({ store, catalog, glue, ingest, now, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes, reserve: (t, atMost) => usage.reserve(t, { atMost, what: 'This .csv.gz, inflated,' }) } }, input),
+      localIngestTasks({ store, catalog, glue, ingest, now, retention: config.tableVersions, limits: { maxUploadBytes: config.maxUploadBytes, quotaBytes: config.tenantLimits.quotaBytes, reserve: (t, atMost) => usage.reserve(t, { atMost, what: 'This .csv.gz, inflated,' }) } }, input),
     waitMs: config.localWaitMs,
     cleanUpDead: async (record) => {
       const entry = await catalog.get(record.tenant, record.input.table)
       const part = keys.lakePart(record.tenant, record.input.table, record.jobId)
-      if (!entry?.parts.some((p) => p.key === part)) await store.deletePrefix(dirname(part) + '/')
+      if (!(entry && allParts(entry).some((p) => p.key === part))) await store.deletePrefix(dirname(part) + '/')
       await store.deletePrefix(keys.stagingDir(record.tenant, record.jobId))
     },
     log,
