@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parquetBytes, SAMPLE_PARQUET_SQL } from '../core/adapters/local/parquet-fixture.ts'
 import { startTestServer, upload, type TestServer } from '../testing/test-server.ts'
 
 let server: TestServer
@@ -146,6 +147,62 @@ describe('POST /api/upload', () => {
       headers: { 'content-type': 'multipart/form-data' },
     })
     expect(res.status).toBe(400)
+  })
+})
+
+describe('POST /api/upload of Parquet', () => {
+  it('stores a Parquet file as parquet, recognised by its bytes, with its column names', async () => {
+    const bytes = await parquetBytes(SAMPLE_PARQUET_SQL)
+    const res = await upload(server.url, 'people.parquet', bytes, 'application/octet-stream')
+    expect(res.status).toBe(201)
+    const body = await res.json()
+    expect(body).toMatchObject({ name: 'people.parquet', size: bytes.byteLength, format: 'parquet', compression: 'none' })
+    expect(body.dialect.columnNames).toEqual(['id', 'score', 'day', 'seen_at', 'name', 'total'])
+    const list = await (await fetch(`${server.url}/api/files`)).json()
+    expect(list.files[0]).toMatchObject({ fileId: body.fileId, format: 'parquet' })
+  })
+
+  it('records a CSV as csv', async () => {
+    const body = await (await upload(server.url, 'a.csv', 'x,y\n1,2\n')).json()
+    expect(body.format).toBe('csv')
+  })
+
+  it('takes Parquet named .csv as the Parquet it is (the bytes decide)', async () => {
+    const res = await upload(server.url, 'misnamed.csv', await parquetBytes(SAMPLE_PARQUET_SQL))
+    expect(res.status).toBe(201)
+    expect((await res.json()).format).toBe('parquet')
+  })
+
+  it.each([
+    ['CSV text named .parquet', Buffer.from('id,name\n1,Ada\n')],
+    ['an image named .parquet', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])],
+  ])('refuses %s with 400 NOT_PARQUET and keeps nothing', async (_what, bytes) => {
+    const res = await upload(server.url, 'fake.parquet', bytes, 'application/octet-stream')
+    expect(res.status).toBe(400)
+    const body = await res.json()
+    expect(body.error.code).toBe('NOT_PARQUET')
+    expect(body.error.message).toMatch(/named \.parquet but is not Parquet/)
+    expect(await filesOnDisk()).toEqual([])
+  })
+
+  it('refuses a Parquet file cut short (PAR1 at the head, not at the end) with 400 NOT_PARQUET and keeps nothing', async () => {
+    const bytes = await parquetBytes(SAMPLE_PARQUET_SQL)
+    const res = await upload(server.url, 'cut.parquet', bytes.subarray(0, bytes.byteLength - 100), 'application/octet-stream')
+    expect(res.status).toBe(400)
+    const body = await res.json()
+    expect(body.error.code).toBe('NOT_PARQUET')
+    expect(body.error.message).toMatch(/does not end with PAR1/)
+    expect(await filesOnDisk()).toEqual([])
+  })
+
+  it('refuses a Parquet file whose footer does not parse with 400 NOT_PARQUET', async () => {
+    const bytes = Buffer.from(await parquetBytes(SAMPLE_PARQUET_SQL))
+    const footerLength = bytes.readUInt32LE(bytes.byteLength - 8)
+    bytes.fill(0xff, bytes.byteLength - 8 - footerLength, bytes.byteLength - 8)
+    const res = await upload(server.url, 'broken.parquet', bytes, 'application/octet-stream')
+    expect(res.status).toBe(400)
+    expect((await res.json()).error).toMatchObject({ code: 'NOT_PARQUET', message: expect.stringMatching(/footer cannot be read/) })
+    expect(await filesOnDisk()).toEqual([])
   })
 })
 

@@ -7,7 +7,8 @@ const MAGIC: { bytes: number[]; what: string }[] = [
   { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
   { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
   { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
-  { bytes: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file (CSV only for now)' },
+  // Reached only inside gzip: a Parquet upload is recognised before this check (receive-upload.ts).
+  { bytes: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file inside gzip; upload the .parquet file itself (Parquet compresses its own pages)' },
   { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'a program (ELF binary)' },
 ]
 

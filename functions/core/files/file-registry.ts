@@ -21,7 +21,7 @@ export async function listFilesPage(store: ObjectStore, tenant: TenantId, page: 
     const folders = listed.keys.filter((k) => k.endsWith('/'))
     // An upload still streaming (or half deleted) has no meta.json: skipped, the page filled from further on.
     const metas = await Promise.all(folders.map((dir) => readJson<FileMeta>(store, `${dir}meta.json`)))
-    for (const meta of metas) if (meta) files.push(meta)
+    for (const meta of metas) if (meta) files.push(withFormat(meta))
     if (!listed.more) return { files }
     startAfter = listed.keys.at(-1)!
     if (files.length >= page.limit) return { files, after: startAfter.slice(keys.rawPrefix(tenant).length).replace(/\/$/, '') }
@@ -31,7 +31,12 @@ export async function listFilesPage(store: ObjectStore, tenant: TenantId, page: 
 export async function getFile(store: ObjectStore, tenant: TenantId, fileId: string): Promise<FileMeta> {
   const meta = await readJson<FileMeta>(store, keys.rawMeta(tenant, fileId))
   if (!meta) throw notFound(`The file ${fileId}`)
-  return meta
+  return withFormat(meta)
+}
+
+/** Uploads kept before formats were told apart are all CSV. */
+function withFormat(meta: FileMeta): FileMeta {
+  return meta.format ? meta : { ...meta, format: 'csv' }
 }
 
 export async function deleteFile(deps: { store: ObjectStore; usage: StorageUsage }, tenant: TenantId, fileId: string): Promise<void> {

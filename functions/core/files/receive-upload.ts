@@ -8,10 +8,13 @@ import { keys } from '../keys.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { TenantId } from '../tenant.ts'
 import { assertLooksLikeText, GZIP_MAGIC, startsWith } from './content-check.ts'
+import { parquetDialect } from './parquet-dialect.ts'
+import { PARQUET_MAGIC, readStoredParquetFooter } from './parquet-file.ts'
 import { readDecodedHead } from './decoded-head.ts'
 import type { FileMeta } from './file-meta.ts'
 import { formatBytes } from './format-bytes.ts'
 import type { Reservation, StorageUsage } from './storage-usage.ts'
+import type { Dialect } from '../ingest/dialect.ts'
 import { sniffDialect } from '../ingest/sniff.ts'
 
 
@@ -69,7 +72,7 @@ export async function receiveUpload(deps: UploadDeps, tenant: TenantId, req: Inc
   }
 }
 
-type Stored = { name: string; mimeType: string; bytes: number; sha256: string; compression: 'none' | 'gzip' }
+type Stored = { name: string; mimeType: string; bytes: number; sha256: string; compression: 'none' | 'gzip'; format: 'csv' | 'parquet' }
 
 /** The most this upload may be: the per-file limit, or what it holds of the tenant's quota. */
 function uploadLimit(deps: UploadDeps, reservation: Reservation): { bytes: number; refusal: () => AppError } {
@@ -113,7 +116,8 @@ function streamFileField(
       }
       seen = true
       fileStream = stream
-      const counted = countAndHash(deps.maxUploadBytes, deps.refusal)
+      const name = cleanFileName(info.filename)
+      const counted = countAndHash(deps.maxUploadBytes, deps.refusal, namedParquet(name))
       counter = counted
       deps.store
         .put(keys.rawData(tenant, fileId), counted.pass(stream))
@@ -122,11 +126,12 @@ function streamFileField(
           if (settled) return deps.store.deletePrefix(keys.rawDir(tenant, fileId))
           settled = true
           resolve({
-            name: cleanFileName(info.filename),
+            name,
             mimeType: info.mimeType,
             bytes: counted.bytes(),
             sha256: counted.sha256(),
             compression: counted.gzip() ? 'gzip' : 'none',
+            format: counted.parquet() ? 'parquet' : 'csv',
           })
         })
         .catch((err: unknown) => {
@@ -147,11 +152,14 @@ function streamFileField(
 /**
  * Counts and hashes the bytes as they pass, refusing binary heads and anything over the limit.
  * A generator rather than a piped Transform: an error ends the one pipeline, with no stray pipe left.
+ * The content decides the format: a head of PAR1 is Parquet whatever the name; a file named
+ * .parquet that does not start so is refused at once, before its bytes are stored.
  */
-function countAndHash(maxBytes: number, refuse: () => AppError) {
+function countAndHash(maxBytes: number, refuse: () => AppError, namedParquet: boolean) {
   const hash = createHash('sha256')
   let bytes = 0
   let gzip = false
+  let parquet = false
   let refusal: AppError | undefined
   async function* pass(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     let head: Buffer | undefined = Buffer.alloc(0)
@@ -173,20 +181,34 @@ function countAndHash(maxBytes: number, refuse: () => AppError) {
     }
   }
   const checkHead = (head: Buffer): undefined => {
+    parquet = startsWith(head, PARQUET_MAGIC)
+    if (parquet) return undefined
+    if (namedParquet && head.byteLength > 0) {
+      throw new AppError('NOT_PARQUET', 'This file is named .parquet but is not Parquet (a Parquet file starts with PAR1). Upload the file as it was written, or give a CSV its .csv name.')
+    }
     gzip = startsWith(head, GZIP_MAGIC)
     if (!gzip) assertLooksLikeText(head.subarray(0, SNIFF_BYTES))
     return undefined
   }
-  return { pass, bytes: () => bytes, sha256: () => hash.digest('hex'), gzip: () => gzip, refusal: () => refusal }
+  return { pass, bytes: () => bytes, sha256: () => hash.digest('hex'), gzip: () => gzip, parquet: () => parquet, refusal: () => refusal }
 }
 
 async function checkAndRegister(deps: UploadDeps, tenant: TenantId, fileId: string, stored: Stored): Promise<FileMeta> {
   if (stored.bytes === 0) throw new AppError('EMPTY_FILE', 'The file is empty; there is nothing to load.')
   const dataKey = keys.rawData(tenant, fileId)
+  if (stored.format === 'parquet') {
+    // Its tail and footer are read now (two ranged reads): a cut-short or broken file is refused here, not at load.
+    const footer = await readStoredParquetFooter(deps.store, dataKey, stored.bytes)
+    return register(deps, tenant, fileId, stored, parquetDialect(footer.columns))
+  }
   const head = await readDecodedHead(deps.store, dataKey, stored.compression, Math.min(deps.previewHeadBytes, DIALECT_HEAD_BYTES))
   if (head.bytes.byteLength === 0) throw new AppError('EMPTY_FILE', 'The file is empty once decompressed.')
   if (stored.compression === 'gzip') assertLooksLikeText(head.bytes.subarray(0, SNIFF_BYTES))
   const dialect = sniffDialect(head.bytes, { truncated: head.truncated, compression: stored.compression })
+  return register(deps, tenant, fileId, stored, dialect)
+}
+
+async function register(deps: UploadDeps, tenant: TenantId, fileId: string, stored: Stored, dialect: Dialect): Promise<FileMeta> {
   const meta: FileMeta = {
     fileId,
     name: stored.name,
@@ -194,12 +216,17 @@ async function checkAndRegister(deps: UploadDeps, tenant: TenantId, fileId: stri
     sha256: stored.sha256,
     contentType: stored.mimeType,
     compression: stored.compression,
+    format: stored.format,
     uploadedAt: deps.now().toISOString(),
     dialect,
   }
   // The meta is written last: a file is listed only once its bytes are complete and checked.
   await writeJson(deps.store, keys.rawMeta(tenant, fileId), meta)
   return meta
+}
+
+function namedParquet(name: string): boolean {
+  return /\.parquet$/i.test(name)
 }
 
 function cleanFileName(raw: string | undefined): string {
