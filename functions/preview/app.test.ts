@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parquetBytes, SAMPLE_PARQUET_SQL } from '../core/adapters/local/parquet-fixture.ts'
 import { startTestServer, upload, type TestServer } from '../testing/test-server.ts'
 
 let server: TestServer
@@ -77,6 +78,26 @@ describe('GET /api/preview', () => {
     const { fileId } = await (await upload(server.url, 'd.csv', 'a,,a\n1,2,3\n')).json()
     const body = await (await preview(`fileId=${fileId}`)).json()
     expect(body.columns.map((c: { name: string }) => c.name)).toEqual(['a', 'column_2', 'a_2'])
+  })
+
+  it('previews a Parquet file: its schema with the types the table gets, and its first rows', async () => {
+    const { fileId } = await (await upload(server.url, 'people.parquet', await parquetBytes(SAMPLE_PARQUET_SQL), 'application/octet-stream')).json()
+    const res = await preview(`fileId=${fileId}&limit=2`)
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body).toMatchObject({ format: 'parquet', rowCount: 3, moreRows: true, problems: [] })
+    expect(body.columns.map((c: { name: string; type: string }) => `${c.name}:${c.type}`)).toEqual(['id:int', 'score:double', 'day:date', 'seen_at:timestamp', 'name:string', 'total:bigint'])
+    expect(body.rows).toEqual([
+      { id: '1', score: '1.5', day: '2024-05-01', seen_at: '2024-05-01 08:30:00', name: 'Ada', total: '10' },
+      { id: '2', score: null, day: '2024-05-02', seen_at: '2024-05-02 09:00:00', name: null, total: '20' },
+    ])
+  })
+
+  it('answers 400 to CSV dialect overrides on a Parquet file', async () => {
+    const { fileId } = await (await upload(server.url, 'p.parquet', await parquetBytes('SELECT 1 AS a'), 'application/octet-stream')).json()
+    const res = await preview(`fileId=${fileId}&delimiter=%3B`)
+    expect(res.status).toBe(400)
+    expect((await res.json()).error.message).toMatch(/Parquet/)
   })
 
   it.each([

@@ -5,6 +5,7 @@ import { doc, named, z } from '../core/zod.ts'
 import { defineRoute, errors, intParam, json } from '../core/http/openapi.ts'
 import { FileId } from '../core/ids.ts'
 import { Dialect } from '../core/ingest/dialect.ts'
+import { FileFormat } from '../core/files/file-meta.ts'
 
 const Preview = named(
   'Preview',
@@ -12,8 +13,17 @@ const Preview = named(
     fileId: FileId,
     name: z.string(),
     size: z.int(),
+    format: doc(FileFormat, { description: 'csv: rows parsed from the head of the file; parquet: rows of its first row group, read with its footer only' }),
+    rowCount: doc(z.optional(z.int()), { description: 'Parquet: the rows the whole file holds, from its footer' }),
     dialect: Dialect,
-    columns: z.array(z.object({ name: z.string(), type: doc(z.string(), { example: 'bigint' }) })),
+    columns: z.array(
+      z.object({
+        name: z.string(),
+        type: doc(z.string(), { example: 'bigint', description: 'The Glue/Athena type the column loads as (for CSV, as inferred from the rows read)' }),
+        parquetType: doc(z.optional(z.string()), { example: 'INT64 (TIMESTAMP, MICROS)', description: "Parquet: the column's type in the file's own words" }),
+        refused: doc(z.optional(z.string()), { description: 'Parquet: why the load will refuse this column (a type Athena cannot read); its values are not shown' }),
+      }),
+    ),
     rows: doc(z.array(z.record(z.string(), z.nullable(z.string()))), {
       description: 'Rows as objects keyed by column name; an empty cell is null, as the table will load it',
     }),
@@ -35,6 +45,10 @@ export const previewRoute = defineRoute({
   method: 'get',
   path: '/api/preview',
   summary: 'The first rows of an upload, parsed as ingest will parse them',
+  description:
+    'CSV: the rows of a bounded head of the file, with the detected dialect (which the query parameters override). Parquet: its schema with the ' +
+    'type each column loads as, and the rows of its first row group, read through its footer (ranged reads; never the whole file); the ' +
+    'dialect overrides do not apply (400).',
   request: {
     query: z.object({
       fileId: FileId,
