@@ -11,6 +11,7 @@ import { FakeGlue } from '../core/adapters/fake/fake-glue.ts'
 import { GlueCatalog } from '../core/adapters/aws/glue-catalog.ts'
 import { S3ObjectStore } from '../core/adapters/aws/s3-object-store.ts'
 import { DuckDbIngest } from '../core/adapters/local/duckdb-ingest.ts'
+import { profileKeyOf, type PartProfile } from '../core/ingest/column-profile.ts'
 import { keys } from '../core/keys.ts'
 import { tenantDatabase, tenantId } from '../core/tenant.ts'
 import { buildEntries } from '../testing/built-process.ts'
@@ -143,6 +144,15 @@ describe('the prepare program, run as the state machine runs its EKS Jobs (S3 on
       { id: '1', name: 'Zoë', price: 2.5 },
       { id: '2', name: 'Ünal\r\nand co', price: 3 },
       { id: '3', name: 'Łukasz', price: 4.25 },
+    ])
+    // The part's column profile, beside it in the bucket (Athena skips files named with `_`).
+    const profile = JSON.parse((await text(profileKeyOf(names.partKey)))!) as PartProfile
+    expect(profileKeyOf(names.partKey)).toMatch(/\/ingest_job=[^/]+\/_profile\.json$/)
+    expect(profile.rows).toBe(3)
+    expect(profile.columns).toEqual([
+      expect.objectContaining({ name: 'id', type: 'bigint', nulls: 0, distinct: 3, min: 1, max: 3 }),
+      expect.objectContaining({ name: 'name', type: 'string', nulls: 0, distinct: 3, min: 'Zoë', max: 'Łukasz' }),
+      expect.objectContaining({ name: 'price', type: 'double', min: 2.5, max: 4.25 }),
     ])
   }, 60_000)
 

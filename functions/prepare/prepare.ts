@@ -1,11 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { GlueApi } from '../core/adapters/aws/glue-api.ts'
 import { conversionFailure, convertStaged } from '../core/adapters/local/duckdb-convert-staged.ts'
 import type { DuckDbIngest } from '../core/adapters/local/duckdb-ingest.ts'
+import { profilePathOf } from '../core/adapters/local/duckdb-profile.ts'
 import { AppError } from '../core/errors.ts'
+import { profileKeyOf } from '../core/ingest/column-profile.ts'
 import { taskError, type ConversionOutcome } from '../core/ingest/execution-input.ts'
 import { inflateLimit, type UploadLimits } from '../core/ingest/inflate-limit.ts'
 import { withoutPaths } from '../core/ingest/path-free-message.ts'
@@ -41,7 +44,8 @@ export type StepReport = { step: PrepareJob['step']; bytes?: number; outcome?: P
  *   (inflated within the bound, transcoded, the BOM dropped), a multipart upload as it goes;
  * - `convert` reads the crawled columns from Glue, copies the staged file to the scratch folder,
  *   converts it exactly as local mode does (convertStaged, on DuckDB: every value checked) and
- *   uploads the Parquet part to `partKey`, then its outcome to `outcomeKey`.
+ *   uploads the Parquet part to `partKey` and its column profile beside it (`_profile.json`), then
+ *   its outcome to `outcomeKey`.
  * On failure the cause (code, message; a rejected row's line, column and value) is written to
  * `outcomeKey`, where the state machine's ReadStageError / ReadConversionError find it, and the
  * error is thrown, so the Job fails.
@@ -97,6 +101,8 @@ async function convert(deps: PrepareDeps, job: PrepareJob, input: IngestInput): 
   await pipeline(await deps.store.get(names.stagedKey), createWriteStream(source))
   const converted = await convertStaged(deps, input, { source, target, crawled, sampled })
   await deps.store.put(names.partKey, createReadStream(target))
+  // The part's column profile, written beside it by the conversion, goes beside it in the bucket too.
+  await deps.store.putBytes(profileKeyOf(names.partKey), await readFile(profilePathOf(target)))
   await deps.store.putBytes(names.outcomeKey, JSON.stringify(converted.outcome))
   const { rowsRead, rowsLoaded, rowsRejected } = converted.outcome
   return { step: 'convert', outcome: { rowsRead, rowsLoaded, rowsRejected } }

@@ -3,6 +3,7 @@ import { conversionOutcome, shortValue, taskError, type ConversionOutcome } from
 import type { Catalog, Column } from '../../ports/catalog.ts'
 import type { IngestInput } from '../../ports/workflow.ts'
 import { isCsvError, RowError, type DuckDbIngest } from './duckdb-ingest.ts'
+import { writePartProfile } from './duckdb-profile.ts'
 
 export type ConvertStagedDeps = { catalog: Catalog; ingest: DuckDbIngest }
 
@@ -17,6 +18,7 @@ export type Converted = { columns: Column[]; rows: number; outcome: ConversionOu
  * conversion back for types from every row); skipping bad rows needs types from every row, or a
  * sampled type would turn good rows into rejects. An append keeps the table's types when the
  * crawl fits them, and fails naming the columns when it does not, before anything is registered.
+ * The part's column profile is written beside it as `_profile.json` (duckdb-profile.ts).
  */
 export async function convertStaged(deps: ConvertStagedDeps, input: IngestInput, staged: StagedFile): Promise<Converted> {
   const { source, target, sampled } = staged
@@ -35,6 +37,8 @@ export async function convertStaged(deps: ConvertStagedDeps, input: IngestInput,
     result = await run(await crawl(), false)
   }
   await refuseSchemaDrift(deps.catalog, input, result.columns)
+  // Profiled from the part just written (columnar, every row), beside it: the table's page reads it.
+  await writePartProfile(deps.ingest, target, result.columns)
   return { columns: result.columns, rows: result.rowsLoaded, outcome: conversionOutcome(result.columns, result) }
 }
 

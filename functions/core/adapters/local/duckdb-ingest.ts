@@ -208,7 +208,11 @@ export class DuckDbIngest {
     }
   }
 
-  private withConnection<T>(use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * A connection on the ingest instance, within its concurrency slots: for the steps that read the
+   * part just written (its column profile, duckdb-profile.ts), so they wait their turn as a conversion does.
+   */
+  withConnection<T>(use: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.slots(async () => {
       const conn = await this.instance.connect()
       try {
