@@ -3,12 +3,13 @@ import { createApp } from '../core/http/openapi.ts'
 import { keys } from '../core/keys.ts'
 import type { Services } from '../core/services.ts'
 import { listRoute, deleteRoute } from './routes.ts'
+import { addVersionRoutes } from './version-app.ts'
 
-export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'usage' | 'log'>) {
+export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'usage' | 'log' | 'now' | 'config'>) {
   const app = createApp(deps.log)
   app.openapi(listRoute, async (c) => {
     const tables = await deps.catalog.list(c.var.tenant)
-    return c.json({ tables: tables.map(({ tenant: _tenant, parts: _parts, ...t }) => t) }, 200)
+    return c.json({ tables: tables.map(({ tenant: _tenant, parts: _parts, versions: _versions, keptParts: _kept, ...t }) => t) }, 200)
   })
   app.openapi(deleteRoute, async (c) => {
     const { name } = c.req.valid('param')
@@ -18,5 +19,6 @@ export function createTablesApp(deps: Pick<Services, 'catalog' | 'store' | 'usag
     await deps.usage.tableChanged(c.var.tenant, name)
     return c.json({ deleted: name }, 200)
   })
+  addVersionRoutes(app, { ...deps, retention: deps.config.tableVersions })
   return app
 }

@@ -4,6 +4,7 @@
 import { named, z } from '../core/zod.ts'
 import { defineRoute, errors, json } from '../core/http/openapi.ts'
 import { TableName } from '../core/ingest/table-name.ts'
+import { versionRoutes } from './version-routes.ts'
 
 const Table = named(
   'Table',
@@ -37,4 +38,4 @@ export const deleteRoute = defineRoute({
 })
 
 /** Every route of the tables function, in the order its app registers them (the document's order). */
-export const routes = [listRoute, deleteRoute]
+export const routes = [listRoute, deleteRoute, ...versionRoutes]

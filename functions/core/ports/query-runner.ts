@@ -34,7 +34,12 @@ export type RunStatus = {
 export type RunOptions = {
   /** csvlake's id of the query: a start with a token seen before starts nothing new (Athena's ClientRequestToken). */
   token: string
-  /** The tenant's tables as the catalog has them now (locally the views to build; on Athena the tenant's Glue database). */
+  /**
+   * The tenant's tables as the catalog has them now (locally the views to build; on Athena the
+   * tenant's Glue database). An entry named `v3.orders` is version 3 of orders, which the SQL
+   * reads by that name after time travel was rewritten (core/query/time-travel.ts): only an
+   * engine with `timeTravel` is given one.
+   */
   tables: TableEntry[]
   /** The most the stored result may take, in bytes; past it the run fails with RESULT_TOO_LARGE and keeps nothing. */
   maxResultBytes: number
@@ -58,6 +63,8 @@ export type RunPage = { rows: Cell[][]; next?: string }
  * results, expiry) lives in the domain's QueryService, above this port.
  */
 export interface QueryRunner {
+  /** Whether it reads earlier versions of tables (entries named `v3.orders` in RunOptions.tables). */
+  readonly timeTravel?: boolean
   /**
    * Starts one read-only statement and answers the engine's id for it. Throws AppError FORBIDDEN
    * for what is not a read and SQL_ERROR (with line and column) when the engine finds an error

@@ -3,7 +3,7 @@ import { Readable as ReadableStream } from 'node:stream'
 import { AppError, notFound } from '../errors.ts'
 import type { Reservation, StorageUsage } from '../files/storage-usage.ts'
 import { keys } from '../keys.ts'
-import type { Catalog, Column } from '../ports/catalog.ts'
+import type { Catalog, Column, TableEntry } from '../ports/catalog.ts'
 import type { ObjectStore } from '../ports/object-store.ts'
 import type { Cell, QueryRunner, RunStatus } from '../ports/query-runner.ts'
 import type { TenantSlots } from '../ports/tenant-slots.ts'
@@ -13,6 +13,7 @@ import { MAX_PAGE_ROWS } from './page-token.ts'
 import { executionOf, isQueryId, QueryRecords, type QueryRecord } from './query-records.ts'
 import { isReusable, ResultReuse, tablesVersion, type ReusableResult } from './result-reuse.ts'
 import { SmallResults, smallResultCsv } from './small-results.ts'
+import { resolveTimeTravel, timeTravelRefs, versionEntry, type VersionedTable } from './time-travel.ts'
 
 export type { QueryRecord, QueryStatus } from './query-records.ts'
 
@@ -334,9 +335,47 @@ export class QueryService implements QueryEngine {
     await Promise.all(runs.map((r) => r.done))
   }
 
+  /**
+   * The SQL the engine runs, with references to earlier versions (`orders FOR VERSION AS OF 3`)
+   * rewritten to those versions' relations. A reference it cannot read fails here, as a SQL
+   * error at its line; so does time travel on an engine without it (Athena, for now).
+   */
+  private timeTravel(record: QueryRecord, tables: TableEntry[]): { sql: string; versions: VersionedTable[] } {
+    const travel = resolveTimeTravel(record.sql, tables)
+    if (travel.versions.length > 0 && !this.deps.runner.timeTravel) {
+      const [first] = timeTravelRefs(record.sql)
+      const line = record.sql.slice(0, first!.start).split('\n').length
+      throw new AppError('SQL_ERROR', 'Reading an earlier version of a table (FOR VERSION AS OF) is not available on this deployment yet; query the current table, or roll it back first.', { line })
+    }
+    return travel
+  }
+
+  /** Runs `check`; what it throws is recorded (recordRefusal) and thrown on. */
+  private async refusedAs<T>(record: QueryRecord, check: () => T): Promise<T> {
+    try {
+      return check()
+    } catch (err) {
+      await this.recordRefusal(record, err)
+      throw err
+    }
+  }
+
+  /**
+   * Refused or wrong SQL, found before the engine answered: nothing ran, but the tenant's
+   * history shows the attempt and why it failed (a record, ended at once).
+   */
+  private async recordRefusal(record: QueryRecord, err: unknown): Promise<void> {
+    if (!(err instanceof AppError && (err.code === 'SQL_ERROR' || err.code === 'FORBIDDEN'))) return
+    const { line, column } = err.details
+    const error = { code: err.code, message: err.message, ...(typeof line === 'number' ? { line } : {}), ...(typeof column === 'number' ? { column } : {}) }
+    await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error }).catch(() => undefined)
+  }
+
   private async launch(tenant: TenantId, queryId: string, sql: string, reusable: boolean): Promise<QueryRecord> {
     const record: QueryRecord = { queryId, tenant, sql, status: 'RUNNING', submittedAt: this.now().toISOString() }
-    const tables = await this.deps.catalog.list(tenant)
+    const current = await this.deps.catalog.list(tenant)
+    const travel = await this.refusedAs(record, () => this.timeTravel(record, current))
+    const tables = [...current, ...travel.versions.map((v) => ({ ...versionEntry(v), name: `${v.schema}.${v.entry.name}` }))]
     const version = reusable ? tablesVersion(tables) : undefined
     const earlier = version === undefined ? undefined : this.reuse.find(tenant, sql, version)
     // Reuse only saves work: if its result cannot be stored, the query runs as any other.
@@ -347,20 +386,14 @@ export class QueryService implements QueryEngine {
     const reservation = await this.reserveResult(tenant)
     let executionId: string
     try {
-      executionId = await this.deps.runner.start(tenant, sql, {
+      executionId = await this.deps.runner.start(tenant, travel.sql, {
         token: queryId,
         tables,
         maxResultBytes: Math.min(this.deps.limits.maxResultBytes, reservation?.bytes ?? 0),
       })
     } catch (err) {
       reservation?.release()
-      // Refused or wrong SQL, found before the engine answered: nothing ran, but the tenant's
-      // history shows the attempt and why it failed (a record, ended at once).
-      if (err instanceof AppError && (err.code === 'SQL_ERROR' || err.code === 'FORBIDDEN')) {
-        const { line, column } = err.details
-        const error = { code: err.code, message: err.message, ...(typeof line === 'number' ? { line } : {}), ...(typeof column === 'number' ? { column } : {}) }
-        await this.records.save({ ...record, status: 'FAILED', endedAt: this.now().toISOString(), error }).catch(() => undefined)
-      }
+      await this.recordRefusal(record, err)
       throw err
     }
     record.executionId = executionId

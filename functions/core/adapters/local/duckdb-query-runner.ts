@@ -76,6 +76,8 @@ const STOPPED = 'csvlake stopped while this query was running; run it again.'
  * Parquet to results/{tenant}/{executionId}/; the execution's id is csvlake's token.
  */
 export class DuckDbQueryRunner implements QueryRunner {
+  /** Earlier versions are views of their parts, in a schema per version (TenantSandbox). */
+  readonly timeTravel = true
   private readonly dataDir: string
   private readonly pool: SandboxPool<SandboxProcess>
   private readonly spares: SpareSandboxes

@@ -100,7 +100,7 @@ export class TenantSandbox {
     const wanted = new Set(entries.map((e) => e.name))
     for (const name of [...this.views.keys()]) {
       if (wanted.has(name)) continue
-      await this.admin.run(`DROP VIEW IF EXISTS ${sqlIdentifier(name)}`)
+      await this.admin.run(`DROP VIEW IF EXISTS ${viewName(name)}`)
       this.views.delete(name)
     }
     for (const entry of entries) {
@@ -113,7 +113,9 @@ export class TenantSandbox {
   }
 
   private async createView(entry: TableEntry): Promise<void> {
-    const view = `CREATE OR REPLACE VIEW ${sqlIdentifier(entry.name)} AS `
+    const [schema] = schemaOf(entry.name)
+    if (schema) await this.admin.run(`CREATE SCHEMA IF NOT EXISTS ${sqlIdentifier(schema)}`)
+    const view = `CREATE OR REPLACE VIEW ${viewName(entry.name)} AS `
     try {
       await this.admin.run(view + this.viewQuery(entry))
     } catch (err) {
@@ -135,4 +137,19 @@ export class TenantSandbox {
     const columns = entry.columns.map((c) => `CAST(NULL AS ${duckdbTypeOf(c.type)}) AS ${sqlIdentifier(c.name)}`)
     return `SELECT ${columns.length > 0 ? columns.join(', ') : `NULL AS ${sqlIdentifier('empty')}`} WHERE false`
   }
+}
+
+/**
+ * An entry named `schema.table` is an earlier version of a table (time travel, RunOptions): its
+ * view lives in that schema (`v3.orders`), so the SQL rewritten to it still calls it `orders`.
+ * Table names have no dots, so the two never meet.
+ */
+function schemaOf(name: string): [string | undefined, string] {
+  const dot = name.indexOf('.')
+  return dot < 0 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)]
+}
+
+function viewName(name: string): string {
+  const [schema, table] = schemaOf(name)
+  return schema ? `${sqlIdentifier(schema)}.${sqlIdentifier(table)}` : sqlIdentifier(table)
 }
