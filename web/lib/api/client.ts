@@ -12,6 +12,8 @@ export type JobStep = Job['steps'][number]
 export type QueryResult = Schemas['QueryResult']
 export type Table = Schemas['Table']
 export type QuerySummary = Schemas['QuerySummary']
+export type TableHistory = Schemas['TableHistory']
+export type TableVersion = Schemas['TableVersion']
 export type SavedQuery = Schemas['SavedQuery']
 export type NewSavedQuery = Schemas['NewSavedQuery']
 export type SavedQueryChange = Schemas['SavedQueryChange']
@@ -100,6 +102,10 @@ export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
     jobs: (nextToken?: string) => data(client.GET('/api/jobs', { params: { query: nextToken ? { nextToken } : {} } })),
     tables: async () => (await data(client.GET('/api/tables'))).tables,
     deleteTable: (name: string) => data(client.DELETE('/api/tables/{name}', { params: { path: { name } } })),
+    /** The table's kept versions, newest first. */
+    tableVersions: (name: string) => data(client.GET('/api/tables/{name}/versions', { params: { path: { name } } })),
+    /** Makes an earlier version current again, as a new version; answers the history after it. */
+    rollbackTable: (name: string, version: number) => data(client.POST('/api/tables/{name}/rollback', { params: { path: { name } }, body: { version } })),
     runQuery: (body: Schemas['RunQuery']) => data(client.POST('/api/query', { body })),
     query: (queryId: string, nextToken?: string) =>
       data(client.GET('/api/query/{queryId}', { params: { path: { queryId }, query: nextToken ? { nextToken } : {} } })),
