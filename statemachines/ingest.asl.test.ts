@@ -80,6 +80,61 @@ describe('statemachines/ingest.asl.json', () => {
     // Sized for a 5 GiB file: the jobs that read every byte get an hour or two, the API calls a minute.
     expect(states.StageFile!.TimeoutSeconds).toBeGreaterThanOrEqual(3600)
     expect(states.ConvertToParquet!.TimeoutSeconds).toBeGreaterThanOrEqual(3600)
+    expect(states.ConvertColumnar!.TimeoutSeconds).toBeGreaterThanOrEqual(3600)
+  })
+
+  describe('the columnar branch (a Parquet upload)', () => {
+    it('is its own branch: ChooseFormat sends Parquet to ConvertColumnar, an EKS Job running `ingest columnar`, and everything else to StageFile', () => {
+      const choose = definition.States.ChooseFormat as unknown as { Type: string; Choices: { Next: string }[]; Default: string }
+      expect(definition.StartAt).toBe('ChooseFormat')
+      expect(choose.Type).toBe('Choice')
+      expect(choose.Choices.map((c) => c.Next)).toEqual(['ConvertColumnar'])
+      expect(choose.Default).toBe('StageFile')
+      const columnar = definition.States.ConvertColumnar as unknown as { Resource: string; Next: string; Parameters: { Job: { spec: { template: { spec: { containers: { args: string[] }[] } } } } } }
+      expect(columnar.Resource).toBe('arn:aws:states:::eks:runJob.sync')
+      expect(columnar.Parameters.Job.spec.template.spec.containers[0]!.args).toEqual(['ingest', 'columnar'])
+      expect(columnar.Next).toBe('ReadConversion')
+    })
+
+    it('loads a Parquet file without staging or crawling: the part is checked and registered as a CSV part is, and nothing is left', async () => {
+      const aws = fake()
+      const result = await run(aws, { format: 'parquet' })
+      expect(result).toMatchObject({ status: 'SUCCEEDED', output: { table: 'people', rowsLoaded: 1, tableRowCount: 1 } })
+      expect(result.steps.slice(0, 4)).toEqual(['ChooseFormat', 'ConvertColumnar', 'ReadConversion', 'CreateParquetTable'])
+      for (const csvOnly of ['StageFile', 'CreateClassifier', 'CreateCrawler', 'StartCrawler', 'GetCrawler', 'GetCrawledTable', 'ConvertToParquet', 'CleanUp', 'DeleteClassifier', 'DeleteCrawledTable']) {
+        expect(result.steps, csvOnly).not.toContain(csvOnly)
+      }
+      expect(result.steps).toEqual(expect.arrayContaining(['CheckParquet', 'CreateTable', 'TableRegistered', 'DeleteParquetTable', 'DeleteStagedFiles', 'IngestSucceeded']))
+      expect(aws.objects.has(PART)).toBe(true)
+      expect(aws.leftovers({ database: DB, table: 'people' })).toEqual([])
+    })
+
+    it('appends a Parquet part after reading the table, as the CSV branch does', async () => {
+      const aws = fake()
+      aws.givenTable(DB, 'people', ['j_old'], 5, [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }], JSON.stringify([['id', 'bigint'], ['name', 'string']]))
+      const result = await run(aws, { format: 'parquet', mode: 'append' })
+      expect(result).toMatchObject({ status: 'SUCCEEDED', output: { tableRowCount: 6 } })
+      expect(aws.tables.get(`${DB}.people`)!.Parameters).toMatchObject({ csvlake_parts: `j_old,${input.jobId}` })
+      expect(aws.leftovers({ database: DB, table: 'people' })).toEqual([])
+    })
+
+    it('fails with the cause the columnar Job wrote (a column Athena cannot read), removing its part, and skips the crawler clean-up', async () => {
+      const cause = { code: 'UNSUPPORTED_TYPE', message: 'This Parquet file cannot be loaded as it is: column "opens_at" is INT64 (TIME, MICROS): Athena has no time-of-day column type.' }
+      const aws = fake({ conversionFails: cause })
+      const result = await run(aws, { format: 'parquet' })
+      expect(result).toMatchObject({ status: 'FAILED', error: 'Csvlake.ConversionFailed' })
+      expect(parseCause((result as { cause: string }).cause)).toEqual(cause)
+      expect(result.steps).toEqual(['ChooseFormat', 'ConvertColumnar', 'ReadConversionError', 'CleanUpAfterFailure', 'StopCrawlerIfCrawled', 'DeleteParquetTable', 'DeleteStagedFiles', 'Finished', 'IngestFailed'])
+      expect(aws.objects.has(PART)).toBe(false)
+      expect(aws.leftovers()).toEqual([])
+    })
+
+    it('takes a job submitted before formats (no format in its input) down the CSV branch', async () => {
+      const aws = fake()
+      const execution = executionInput(input, names) as Record<string, unknown>
+      expect(execution.format).toBe('csv')
+      expect((await run(aws)).steps.slice(0, 2)).toEqual(['ChooseFormat', 'StageFile'])
+    })
   })
 
   it('loads a file: output is the job result, the table is registered as Parquet with this part listed, and nothing else is left', async () => {
@@ -271,7 +326,7 @@ describe('statemachines/ingest.asl.json', () => {
     const result = await run(aws)
     expect(result).toMatchObject({ status: 'FAILED', error: 'Csvlake.StagingFailed' })
     expect(parseCause((result as { cause: string }).cause)).toEqual({ code: 'DECOMPRESSED_TOO_LARGE', message: 'This .csv.gz inflates to more than 5 GiB' })
-    expect(result.steps.slice(0, 3)).toEqual(['StageFile', 'ReadStageError', 'CleanUpAfterFailure'])
+    expect(result.steps.slice(0, 4)).toEqual(['ChooseFormat', 'StageFile', 'ReadStageError', 'CleanUpAfterFailure'])
     expect(aws.leftovers()).toEqual([])
   })
 
@@ -279,7 +334,7 @@ describe('statemachines/ingest.asl.json', () => {
     const aws = fake({ faults: { StageFile: [() => { throw new Error('Job failed: DeadlineExceeded') }] } })
     const result = await run(aws)
     expect(result).toMatchObject({ status: 'FAILED', error: 'Error', cause: 'Job failed: DeadlineExceeded' })
-    expect(result.steps).toEqual(['StageFile', 'ReadStageError', 'CleanUpAfterFailure', 'StopCrawler', 'CleanUp', 'DeleteClassifier', 'DeleteCrawledTable', 'DeleteParquetTable', 'DeleteStagedFiles', 'Finished', 'IngestFailed'])
+    expect(result.steps).toEqual(['ChooseFormat', 'StageFile', 'ReadStageError', 'CleanUpAfterFailure', 'StopCrawlerIfCrawled', 'StopCrawler', 'CleanUp', 'DeleteClassifier', 'DeleteCrawledTable', 'DeleteParquetTable', 'DeleteStagedFiles', 'Finished', 'IngestFailed'])
     expect(aws.leftovers()).toEqual([])
   })
 

@@ -28,7 +28,7 @@ export function tableNameProblem(name: string): string | null {
 
 /**
  * A table name suggested from an upload's file name, always valid:
- * `City People.csv` -> `city_people`, `2024 sales (final).CSV.gz` -> `t_2024_sales_final`.
+ * `City People.csv` -> `city_people`, `trips.parquet` -> `trips`, `2024 sales (final).CSV.gz` -> `t_2024_sales_final`.
  * Accents are dropped (café -> cafe); a keyword gets `_table` (order.csv -> order_table); a
  * name with nothing usable left is `table_1`.
  */
@@ -39,7 +39,7 @@ export function tableNameFromFile(fileName: string): string {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/\.gz$/, '')
-    .replace(/\.(csv|tsv|txt)$/, '')
+    .replace(/\.(csv|tsv|txt|parquet)$/, '')
     .replace(/[^a-z0-9_]+/g, '_')
     .replace(/_+/g, '_')
     .replace(/^_|_$/g, '')

@@ -34,6 +34,8 @@ export function executionInput(input: IngestInput, names: ExecutionNames) {
   const partKey = keys.lakePart(t, input.table, input.jobId)
   return {
     ...input,
+    // The first Choice of the state machine reads it: Parquet takes the columnar branch.
+    format: input.format ?? 'csv',
     names: {
       bucket: names.bucket,
       crawlerRole: names.crawlerRole,

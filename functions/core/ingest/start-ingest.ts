@@ -33,7 +33,11 @@ export async function startIngest(deps: IngestDeps, tenant: TenantId, req: Submi
     throw new AppError('BAD_REQUEST', `${named.error.issues[0]?.message ?? 'Invalid table name'} (got ${JSON.stringify(table)}).`, { field: 'table' })
   }
   let dialect = meta.dialect
-  if (req.dialect && Object.keys(req.dialect).length > 0) {
+  const overridden = req.dialect !== undefined && Object.keys(req.dialect).length > 0
+  if (overridden && meta.format === 'parquet') {
+    throw new AppError('BAD_REQUEST', 'This file is Parquet: it has no delimiter, quoting, header or encoding to override. Submit it without a dialect.', { field: 'dialect' })
+  }
+  if (req.dialect && overridden) {
     const head = await readDecodedHead(deps.store, keys.rawData(tenant, req.fileId), meta.compression, deps.headBytes)
     dialect = withOverride(head.bytes, meta.dialect, req.dialect, { truncated: head.truncated })
   }
@@ -62,5 +66,6 @@ export async function startIngest(deps: IngestDeps, tenant: TenantId, req: Submi
     mode: req.mode,
     onError: req.onError,
     dialect,
+    format: meta.format,
   })
 }

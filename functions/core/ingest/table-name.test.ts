@@ -6,6 +6,7 @@ describe('tableNameFromFile', () => {
     ['City People.csv', 'city_people'],
     ['2024 sales (final).CSV.gz', 't_2024_sales_final'],
     ['data.tsv', 'data'],
+    ['Trips 2024.parquet', 'trips_2024'],
     ['notes.TXT', 'notes'],
     ['dump.gz', 'dump'],
     ['report.xlsx', 'report_xlsx'],

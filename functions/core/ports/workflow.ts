@@ -32,6 +32,11 @@ export type IngestInput = {
   mode: WriteMode
   onError: OnError
   dialect: Dialect
+  /**
+   * What the upload holds: the state machine's first Choice takes a Parquet file down the columnar
+   * branch (no staging, crawl or CSV conversion). Absent on jobs submitted before formats: CSV.
+   */
+  format?: 'csv' | 'parquet'
 }
 
 export type RejectedRow = { line: number; column: string | null; value: string | null; message: string }

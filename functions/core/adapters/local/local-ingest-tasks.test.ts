@@ -32,7 +32,7 @@ describe('the local Task handlers under the real state machine', () => {
     expect(created.status).toBe('SUCCEEDED')
     expect(created.steps.filter((s) => s.status !== 'SUCCEEDED')).toEqual([])
     // As the browser journey reads them: the first step and the last.
-    expect([created.steps[0]?.name, created.steps.at(-1)?.name]).toEqual(['StageFile', 'IngestSucceeded'])
+    expect([created.steps[0]?.name, created.steps[1]?.name, created.steps.at(-1)?.name]).toEqual(['ChooseFormat', 'StageFile', 'IngestSucceeded'])
     expect(created.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['RegisterTable', 'CountNewTableRows', 'CreateTable', 'TableRegistered', 'CleanUp', 'IngestSucceeded']))
 
     const appended = await load('parts2.csv', 'k,v\n3,c\n', { table: 'parts', mode: 'append' })

@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs'
 import { AppError } from '../../errors.ts'
 import { schemaKey, taskError } from '../../ingest/execution-input.ts'
 import { withoutPaths } from '../../ingest/path-free-message.ts'
+import { readStoredParquetFooter } from '../../files/parquet-file.ts'
 import { inflateLimit, type UploadLimits } from '../../ingest/inflate-limit.ts'
 import { registerTable } from '../../ingest/register-table.ts'
 import type { VersionRetention } from '../../ingest/table-versions.ts'
@@ -13,6 +14,7 @@ import { keys } from '../../keys.ts'
 import type { Catalog, Column, TableEntry, TablePart } from '../../ports/catalog.ts'
 import type { IngestInput } from '../../ports/workflow.ts'
 import type { DiskObjectStore } from './disk-object-store.ts'
+import { convertColumnar } from './duckdb-convert-columnar.ts'
 import { conversionFailure, convertStaged } from './duckdb-convert-staged.ts'
 import type { DuckDbIngest } from './duckdb-ingest.ts'
 import type { LocalGlue } from './local-glue.ts'
@@ -119,6 +121,22 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
         return { status: { succeeded: 1 } }
       } catch (err) {
         const failure = conversionFailure(err)
+        // As the prepare image does: the cause, for ReadConversionError, then the Job fails.
+        if (failure instanceof Error && failure.message.startsWith('{')) await deps.store.putBytes(outcomeKey, failure.message).catch(() => undefined)
+        throw failure
+      }
+    },
+    // The columnar branch: a Parquet upload is read where it lies (raw bytes are immutable), no staging or crawl.
+    ConvertColumnar: async () => {
+      try {
+        const rawKey = keys.rawData(input.tenant, input.fileId)
+        const footer = await readStoredParquetFooter(deps.store, rawKey, (await deps.store.size(rawKey)) ?? 0)
+        const result = await convertColumnar(deps, input, { source: deps.store.pathOf(rawKey), target: deps.store.pathOf(partKey), columns: footer.columns })
+        converted = { columns: result.columns, rows: result.rows }
+        await deps.store.putBytes(outcomeKey, JSON.stringify(result.outcome))
+        return { status: { succeeded: 1 } }
+      } catch (err) {
+        const failure = err instanceof AppError ? taskError(`Csvlake.${err.code}`, { code: err.code, message: err.message }) : err
         // As the prepare image does: the cause, for ReadConversionError, then the Job fails.
         if (failure instanceof Error && failure.message.startsWith('{')) await deps.store.putBytes(outcomeKey, failure.message).catch(() => undefined)
         throw failure
