@@ -36,6 +36,8 @@ describe('health, config, docs and the landing page', () => {
         '/api/submit',
         '/api/tables',
         '/api/tables/{name}',
+        '/api/tables/{name}/versions',
+        '/api/tables/{name}/rollback',
         '/api/upload',
       ].sort(),
     )
