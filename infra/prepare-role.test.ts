@@ -7,6 +7,7 @@ import { glueClient, s3Client } from '../functions/core/adapters/aws/aws-clients
 import { loadAwsClientConfig } from '../functions/core/adapters/aws/aws-config.ts'
 import { S3ObjectStore } from '../functions/core/adapters/aws/s3-object-store.ts'
 import { FakeGlue } from '../functions/core/adapters/fake/fake-glue.ts'
+import { parquetBytes } from '../functions/core/adapters/local/parquet-fixture.ts'
 import { createLogger } from '../functions/core/logger.ts'
 import { prepareMain } from '../functions/prepare/prepare-main.ts'
 import { evaluatePolicy } from '../functions/testing/iam-policy-eval.ts'
@@ -21,7 +22,8 @@ import { iamActionsOf, type Service } from './iam-actions.ts'
  * one of the aws adapters the other roles are derived from. Here it is checked against what the
  * program does: it runs (in process, its S3 and Glue clients watched, against s3rver and Glue's
  * protocol over HTTP answered by FakeGlue) through every path - staging a plain and a gzipped
- * upload under a quota, converting for a new table and for an append, a failed conversion - and
+ * upload under a quota, converting for a new table and for an append, a failed conversion, and the
+ * columnar branch (a Parquet upload: a new table, an append, a refused type) - and
  * every call it made is evaluated against the policy with csvlake's own evaluator of IAM's
  * grammar (not IAM). Both ways: no call is refused, and no action is allowed that no call needs.
  */
@@ -68,6 +70,14 @@ beforeAll(async () => {
   await job('id,name,price\n1,a,1.5\n', {}, [0, 0])
   await job(gzipSync('id,name,price\n1,a,1.5\n'), { dialect: { compression: 'gzip' }, quotaBytes: 1024 * 1024 * 1024, mode: 'append' }, [0, 0])
   await job('id,name,price\n1,a,1.5,extra\n', {}, [0, 1])
+  // The columnar branch (a Parquet upload): a new table, an append, and a type Athena cannot read.
+  const columnar = async (sql: string, opts: PreparedJobOptions, expected: number) => {
+    const { env } = await givenPreparedJob({ store, glue: fake, bucket: s3.bucket }, `role${++n}`, await parquetBytes(sql), { ...opts, format: 'parquet' })
+    expect(await prepareMain(['ingest', 'columnar'], { ...env, AWS_REGION: REGION, TMPDIR: join(s3.directory, '..', 'prepare-scratch') }, log, clients)).toBe(expected)
+  }
+  await columnar('SELECT 1::BIGINT AS id, \'a\' AS name, 1.5::DOUBLE AS price', {}, 0)
+  await columnar('SELECT 2::BIGINT AS id, \'b\' AS name, 2.5::DOUBLE AS price', { mode: 'append' }, 0)
+  await columnar("SELECT TIME '08:00:00' AS opens", {}, 1)
   clients.s3.destroy()
 }, 120_000)
 
@@ -106,7 +116,7 @@ function resourcesOf(call: Call, bucket: string): string[] {
 }
 
 describe("the prepare Jobs' role (written by hand) against every call the prepare program made (our IAM evaluator, not IAM)", () => {
-  it('ran stage and convert, a gzip under a quota, an append and a failed conversion, calling S3 and Glue', () => {
+  it('ran stage, convert and columnar, a gzip under a quota, appends and failed conversions, calling S3 and Glue', () => {
     const operations = new Set(calls.map((c) => `${c.service}:${c.operation}`))
     expect([...operations]).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:ListObjectsV2', 'glue:GetTable']))
   })

@@ -2,8 +2,10 @@ import { z } from '../core/zod.ts'
 import { keys } from '../core/keys.ts'
 import { tenantId, type TenantId } from '../core/tenant.ts'
 
-/** The two steps of the ingest state machine the prepare image runs (the Job's args: `ingest stage|convert`). */
-export type PrepareStep = 'stage' | 'convert'
+/** The steps of the ingest state machine the prepare image runs (the Job's args: `ingest stage|convert|columnar`). */
+export type PrepareStep = 'stage' | 'convert' | 'columnar'
+
+const STEPS: readonly string[] = ['stage', 'convert', 'columnar']
 
 /** What one prepare Job works on: its step, its tenant and job, and the names the execution derived (CSVLAKE_NAMES). */
 export type PrepareJob = { step: PrepareStep; tenant: TenantId; jobId: string; names: JobNames }
@@ -21,7 +23,7 @@ const JobNames = z.object({
 })
 export type JobNames = z.infer<typeof JobNames>
 
-const USAGE = 'usage: prepare ingest stage|convert, with CSVLAKE_TENANT, CSVLAKE_JOB_ID and CSVLAKE_NAMES set (the ingest state machine sets them)'
+const USAGE = 'usage: prepare ingest stage|convert|columnar, with CSVLAKE_TENANT, CSVLAKE_JOB_ID and CSVLAKE_NAMES set (the ingest state machine sets them)'
 
 /**
  * The Job's arguments and environment, checked: the names must be those of this tenant's job
@@ -30,7 +32,7 @@ const USAGE = 'usage: prepare ingest stage|convert, with CSVLAKE_TENANT, CSVLAKE
  */
 export function prepareJobFrom(argv: readonly string[], env: Record<string, string | undefined>): PrepareJob {
   const [group, step] = argv
-  if (group !== 'ingest' || (step !== 'stage' && step !== 'convert') || argv.length !== 2) throw new Error(`Unknown arguments ${JSON.stringify(argv)}; ${USAGE}`)
+  if (group !== 'ingest' || step === undefined || !STEPS.includes(step) || argv.length !== 2) throw new Error(`Unknown arguments ${JSON.stringify(argv)}; ${USAGE}`)
   const missing = ['CSVLAKE_TENANT', 'CSVLAKE_JOB_ID', 'CSVLAKE_NAMES'].filter((name) => !env[name])
   if (missing.length) throw new Error(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set; ${USAGE}`)
   const tenant = tenantId(env.CSVLAKE_TENANT!)
@@ -51,5 +53,5 @@ export function prepareJobFrom(argv: readonly string[], env: Record<string, stri
   const stagingDir = keys.stagingDir(tenant, jobId)
   const ours = names.stagedKey === keys.staging(tenant, jobId) && names.outcomeKey === `${stagingDir}outcome.json` && names.partKey.startsWith(keys.lakeTenant(tenant)) && names.partKey.endsWith(`/ingest_job=${jobId}/data.parquet`)
   if (!ours) throw new Error(`CSVLAKE_NAMES are not those of job ${jobId} of tenant ${tenant}: refusing to write outside its staging/ and lake/ folders`)
-  return { step, tenant, jobId, names }
+  return { step: step as PrepareStep, tenant, jobId, names }
 }

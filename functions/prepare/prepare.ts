@@ -18,6 +18,7 @@ import { keys } from '../core/keys.ts'
 import type { Catalog, Column } from '../core/ports/catalog.ts'
 import type { ObjectStore } from '../core/ports/object-store.ts'
 import type { IngestInput, JobRecord } from '../core/ports/workflow.ts'
+import { columnar } from './columnar.ts'
 import type { PrepareJob } from './job.ts'
 
 export type PrepareDeps = {
@@ -53,6 +54,7 @@ export type StepReport = { step: PrepareJob['step']; bytes?: number; outcome?: P
 export async function runPrepareStep(deps: PrepareDeps, job: PrepareJob): Promise<StepReport> {
   try {
     const input = await readInput(deps.store, job)
+    if (job.step === 'columnar') return await columnar(deps, job, input)
     return job.step === 'stage' ? await stage(deps, job, input) : await convert(deps, job, input)
   } catch (err) {
     const cause = failureCause(err, deps.scratch)

@@ -17,7 +17,7 @@ export const PREPARED_COLUMNS = [
   { Name: 'price', Type: 'double' },
 ]
 
-export type PreparedJobOptions = { dialect?: Partial<Dialect>; onError?: 'fail' | 'skip'; mode?: 'create' | 'append'; columns?: typeof PREPARED_COLUMNS; maxUploadBytes?: number; quotaBytes?: number }
+export type PreparedJobOptions = { format?: 'csv' | 'parquet'; dialect?: Partial<Dialect>; onError?: 'fail' | 'skip'; mode?: 'create' | 'append'; columns?: typeof PREPARED_COLUMNS; maxUploadBytes?: number; quotaBytes?: number }
 
 /**
  * A job of tenant `acme` as the prepare Jobs find it on AWS: its upload in raw/, its record in the
@@ -28,7 +28,7 @@ export type PreparedJobOptions = { dialect?: Partial<Dialect>; onError?: 'fail' 
 export async function givenPreparedJob(at: { store: ObjectStore; glue: FakeGlue; bucket: string }, suffix: string, raw: Uint8Array, opts: PreparedJobOptions = {}) {
   const jobId = `j_${suffix}`
   const fileId = `f_${suffix}`
-  const input: IngestInput = { jobId, tenant: T, fileId, fileName: 'people.csv', table: `people_${suffix}`, mode: opts.mode ?? 'create', onError: opts.onError ?? 'fail', dialect: { ...DIALECT, ...opts.dialect } }
+  const input: IngestInput = { jobId, tenant: T, fileId, fileName: 'people.csv', table: `people_${suffix}`, mode: opts.mode ?? 'create', onError: opts.onError ?? 'fail', dialect: { ...DIALECT, ...opts.dialect }, ...(opts.format ? { format: opts.format } : {}) }
   await at.store.putBytes(keys.rawData(T, fileId), raw)
   const record: JobRecord = { jobId, tenant: T, input, status: 'RUNNING', startedAt: new Date().toISOString(), steps: [], executionArn: `arn:aws:states:eu-west-1:123456789012:execution:csvlake-ingest:${jobId}` }
   await writeJson(at.store, keys.job(T, jobId), record)
