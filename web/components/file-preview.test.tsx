@@ -21,6 +21,7 @@ const preview = (patch: Partial<Preview> = {}): Preview => ({
   fileId: 'f_1',
   name: 'people.csv',
   size: 1234,
+  format: 'csv',
   dialect: dialect(),
   columns: [
     { name: 'id', type: 'bigint' },
@@ -187,5 +188,36 @@ describe('DialectControls', () => {
     expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['shift_jis', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'])
     await userEvent.click(screen.getByRole('option', { name: 'windows-1252' }))
     expect(onChange).toHaveBeenCalledExactlyOnceWith({ encoding: 'windows-1252' })
+  })
+})
+
+describe('a Parquet preview', () => {
+  const parquet = preview({
+    name: 'trips.parquet',
+    format: 'parquet',
+    rowCount: 12345,
+    columns: [
+      { name: 'id', type: 'int', parquetType: 'INT32' },
+      { name: 'opens_at', type: 'unsupported', parquetType: 'INT64 (TIME, MICROS)', refused: 'Athena has no time-of-day column type' },
+    ],
+    rows: [{ id: '1' }],
+    problems: [{ line: 0, message: 'Column "opens_at" is INT64 (TIME, MICROS): Athena has no time-of-day column type; the load will refuse it.' }],
+    moreRows: true,
+  })
+
+  it('summarises the format, columns and rows instead of a CSV dialect', () => {
+    render(<DialectSummary preview={parquet} />)
+    const facts = screen.getByLabelText('Detected format')
+    expect(facts).toHaveTextContent('FormatParquet')
+    expect(facts).toHaveTextContent('Rows12,345')
+    expect(facts).not.toHaveTextContent('Delimiter')
+  })
+
+  it('shows each column with the type it loads as, and the columns the load will refuse', () => {
+    render(<FilePreview preview={parquet} />)
+    expect(screen.getByRole('alert')).toHaveTextContent('One column cannot be loaded')
+    expect(screen.getByRole('alert')).toHaveTextContent('Column "opens_at" is INT64 (TIME, MICROS)')
+    expect(screen.getByRole('alert')).not.toHaveTextContent('Line 0')
+    expect(screen.getByText('unsupported')).toHaveAttribute('title', 'Parquet: INT64 (TIME, MICROS) - Athena has no time-of-day column type')
   })
 })

@@ -13,6 +13,15 @@ const LINE_ENDINGS: Record<string, string> = { '\n': 'LF', '\r\n': 'CRLF', '\r':
 /** What was detected about the file: delimiter, encoding, header, line endings. */
 export function DialectSummary({ preview }: { preview: Preview }) {
   const d = preview.dialect
+  if (preview.format === 'parquet') {
+    return (
+      <dl className="flex flex-wrap gap-x-6 gap-y-2 text-sm" aria-label="Detected format">
+        <Fact label="Format" value="Parquet" />
+        <Fact label="Columns" value={String(preview.columns.length)} />
+        {preview.rowCount !== undefined && <Fact label="Rows" value={preview.rowCount.toLocaleString('en-US')} />}
+      </dl>
+    )
+  }
   return (
     <dl className="flex flex-wrap gap-x-6 gap-y-2 text-sm" aria-label="Detected format">
       <Fact label="Delimiter" value={delimiterName(d.delimiter)} />
@@ -46,13 +55,17 @@ export function FilePreview({ preview }: { preview: Preview }) {
         <div role="alert" className="rounded-md border border-warning/50 bg-warning/10 px-3 py-2 text-sm">
           <p className="flex items-center gap-2 font-medium">
             <AlertTriangle className="size-4 text-warning" aria-hidden />
-            {preview.problems.length === 1 ? 'One line could not be read' : `${preview.problems.length} lines could not be read`}
+            {preview.format === 'parquet'
+              ? preview.problems.length === 1
+                ? 'One column cannot be loaded'
+                : `${preview.problems.length} columns cannot be loaded`
+              : preview.problems.length === 1
+                ? 'One line could not be read'
+                : `${preview.problems.length} lines could not be read`}
           </p>
           <ul className="mt-1 list-inside list-disc text-muted-foreground">
             {preview.problems.slice(0, 5).map((p) => (
-              <li key={`${p.line}-${p.message}`}>
-                Line {p.line}: {p.message}
-              </li>
+              <li key={`${p.line}-${p.message}`}>{preview.format === 'parquet' ? p.message : `Line ${p.line}: ${p.message}`}</li>
             ))}
           </ul>
         </div>
@@ -65,7 +78,9 @@ export function FilePreview({ preview }: { preview: Preview }) {
               {preview.columns.map((col) => (
                 <th key={col.name} scope="col" className="border-b px-3 py-1.5 text-left align-bottom font-medium">
                   <div className="whitespace-nowrap">{col.name}</div>
-                  <div className="font-mono text-xs font-normal text-muted-foreground">{col.type}</div>
+                  <div className="font-mono text-xs font-normal text-muted-foreground" title={col.parquetType ? `Parquet: ${col.parquetType}${col.refused ? ` - ${col.refused}` : ''}` : undefined}>
+                    {col.type}
+                  </div>
                 </th>
               ))}
             </tr>
@@ -83,7 +98,7 @@ export function FilePreview({ preview }: { preview: Preview }) {
         </table>
       </div>
       <p className="text-xs text-muted-foreground">
-        {preview.rows.length} {preview.rows.length === 1 ? 'row' : 'rows'} from the start of the file
+        {preview.rows.length} {preview.rows.length === 1 ? 'row' : 'rows'} from the start of the file{preview.format === 'parquet' && ' (its first row group, read with its footer)'}
         {/* Only the API's moreRows can say the rows shown are all there is; without it, never claim so. */}
         {preview.moreRows === false && !preview.truncated ? '; that is the whole file.' : '; the file has more.'}
         {preview.multilineFields && ' Some values span several lines.'}

@@ -36,6 +36,7 @@ const metaFor = (file: File, fileId = 'f_abc'): FileMeta => ({
   sha256: '0'.repeat(64),
   contentType: 'text/csv',
   compression: 'none',
+  format: 'csv',
   uploadedAt: '2026-11-27T08:00:00.000Z',
   dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['a'] },
 })

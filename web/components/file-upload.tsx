@@ -102,7 +102,7 @@ export function FileUpload({ upload, maxBytes, onUploaded }: { upload: Uploader;
           <UploadCloud className="size-5" aria-hidden />
         </div>
         <p className="font-medium">Drop CSV files here, or click to choose</p>
-        <p className="text-sm text-muted-foreground">.csv, .tsv or .txt, gzipped or not, up to {formatBytes(maxBytes)} each</p>
+        <p className="text-sm text-muted-foreground">.csv, .tsv or .txt, gzipped or not, or .parquet, up to {formatBytes(maxBytes)} each</p>
         <input
           ref={input}
           type="file"

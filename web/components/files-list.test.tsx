@@ -11,6 +11,7 @@ const file = (patch: Partial<FileMeta> = {}): FileMeta => ({
   sha256: '0'.repeat(64),
   contentType: 'text/csv',
   compression: 'none',
+  format: 'csv',
   uploadedAt: new Date().toISOString(),
   dialect: { delimiter: ';', quote: '"', escape: '"', header: true, encoding: 'windows-1252', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['a'] },
   ...patch,

@@ -167,3 +167,15 @@ describe('SubmitForm', () => {
     })
   })
 })
+
+describe('SubmitForm for a Parquet file', () => {
+  it('hides the CSV-only option (skip bad rows) and suggests the name without .parquet', async () => {
+    const submit = vi.fn(async (body: SubmitBody) => submitted(body.table ?? ''))
+    const user = userEvent.setup()
+    render(<SubmitForm fileId="f_1" fileName="Trips 2024.parquet" format="parquet" tables={[]} submit={submit} onSubmitted={vi.fn()} />)
+    expect(screen.queryByText('Skip rows that do not fit')).toBeNull()
+    expect(screen.getByLabelText('Table name')).toHaveValue('trips_2024')
+    await user.click(screen.getByRole('button', { name: /^Load into/ }))
+    expect(submit).toHaveBeenCalledWith(expect.objectContaining({ table: 'trips_2024', onError: 'fail' }))
+  })
+})

@@ -22,7 +22,9 @@ const MODES = [
  * preview's columns are compared with the table's by the rule the workflow applies, so a file
  * that will not fit says why before it is loaded.
  */
-export function SubmitForm({ fileId, fileName, tables, fileColumns, tableColumns, submit, onSubmitted }: {
+export function SubmitForm({ fileId, fileName, format = 'csv', tables, fileColumns, tableColumns, submit, onSubmitted }: {
+  /** A Parquet file has its own types and no rows to skip: the CSV-only options are hidden. */
+  format?: 'csv' | 'parquet'
   fileId: string
   fileName: string
   tables: string[]
@@ -54,7 +56,7 @@ export function SubmitForm({ fileId, fileName, tables, fileColumns, tableColumns
     setBusy(true)
     setServerError(null)
     try {
-      onSubmitted(await submit({ fileId, table, mode, onError: skipBadRows ? 'skip' : 'fail' }))
+      onSubmitted(await submit({ fileId, table, mode, onError: skipBadRows && format === 'csv' ? 'skip' : 'fail' }))
     } catch (error) {
       setServerError(error instanceof Error ? error.message : String(error))
       setBusy(false)
@@ -98,6 +100,7 @@ export function SubmitForm({ fileId, fileName, tables, fileColumns, tableColumns
           header above.
         </p>
       )}
+      {format === 'csv' && (
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" checked={skipBadRows} onChange={(e) => setSkipBadRows(e.target.checked)} className="mt-0.5 size-4 accent-primary" />
         <span>
@@ -105,6 +108,7 @@ export function SubmitForm({ fileId, fileName, tables, fileColumns, tableColumns
           <span className="text-muted-foreground"> - otherwise the first bad row stops the load, and nothing is loaded</span>
         </span>
       </label>
+      )}
       {serverError && (
         <p role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
           {serverError}

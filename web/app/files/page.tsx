@@ -73,7 +73,7 @@ function FileView({ api, fileId }: { api: Api; fileId: string }) {
             <CardDescription>{p ? <DialectSummary preview={p} /> : 'Reading the head of the file…'}</CardDescription>
           </CardHeader>
           <CardContent className="space-y-4">
-            {p && <DialectControls dialect={p.dialect} onChange={(change) => setOverride((o) => ({ ...o, ...change }))} />}
+            {p && p.format !== 'parquet' && <DialectControls dialect={p.dialect} onChange={(change) => setOverride((o) => ({ ...o, ...change }))} />}
             {preview.error && (
               <p role="alert" className="text-sm text-destructive">
                 {preview.error.message}
@@ -92,6 +92,7 @@ function FileView({ api, fileId }: { api: Api; fileId: string }) {
               <SubmitForm
                 fileId={fileId}
                 fileName={p.name}
+                format={p.format}
                 tables={tables.data.map((t) => t.name)}
                 fileColumns={p.columns}
                 tableColumns={Object.fromEntries(tables.data.map((t) => [t.name, t.columns]))}

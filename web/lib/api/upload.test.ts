@@ -50,6 +50,7 @@ const meta: FileMeta = {
   sha256: 'abc',
   contentType: 'text/csv',
   compression: 'none',
+  format: 'csv',
   uploadedAt: '2026-11-27T08:00:00.000Z',
   dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['a', 'b'] },
 }
