@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ScriptedAnswer } from '../core/adapters/fake/fake-athena.ts'
 import { tenantOf } from '../core/http/jwt-auth.ts'
+import { parquetBytes, SAMPLE_PARQUET_SQL } from '../core/adapters/local/parquet-fixture.ts'
 import { startAwsTestServer, type AwsTestServer } from '../testing/aws-test-server.ts'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 
@@ -34,9 +35,9 @@ afterAll(async () => {
 const call = (token: string, path: string, init: RequestInit = {}) =>
   fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } })
 const post = (token: string, path: string, body: unknown) => call(token, path, { method: 'POST', body: JSON.stringify(body) })
-async function uploadAs(token: string, name: string, content: string) {
+async function uploadAs(token: string, name: string, content: string | Uint8Array) {
   const form = new FormData()
-  form.append('file', new Blob([content], { type: 'text/csv' }), name)
+  form.append('file', new Blob([typeof content === 'string' ? content : Buffer.from(content)], { type: 'text/csv' }), name)
   return call(token, '/api/upload', { method: 'POST', body: form })
 }
 async function jobEnd(token: string, jobId: string) {
@@ -82,6 +83,34 @@ describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Fun
     // The other tenant has a database of its own, and sees nothing.
     expect((await (await call(bob, '/api/tables')).json()).tables).toEqual([])
     expect((await call(bob, `/api/job-status?jobId=${jobId}`)).status).toBe(404)
+  })
+
+  it('uploads a Parquet file, previews it from the bucket by ranged reads, and loads it down the columnar branch (the prepare program, `ingest columnar`)', async () => {
+    const { fileId, format } = await (await uploadAs(alice, 'scores.parquet', await parquetBytes(SAMPLE_PARQUET_SQL))).json()
+    expect(format).toBe('parquet')
+    const preview = await (await call(alice, `/api/preview?fileId=${fileId}&limit=1`)).json()
+    expect(preview).toMatchObject({ format: 'parquet', rowCount: 3, rows: [{ id: '1', name: 'Ada', day: '2024-05-01' }] })
+    const { jobId } = await (await post(alice, '/api/submit', { fileId })).json()
+    const job = await jobEnd(alice, jobId)
+    expect(job.status).toBe('SUCCEEDED')
+    const steps = (job.steps as { name: string }[]).map((s) => s.name)
+    expect(steps.slice(0, 2)).toEqual(['ChooseFormat', 'ConvertColumnar'])
+    expect(steps).not.toContain('StartCrawler')
+    expect(steps).toEqual(expect.arrayContaining(['CheckParquet', 'CreateTable', 'IngestSucceeded']))
+    expect(job.table).toMatchObject({ name: 'scores', rowCount: 3, columns: [{ name: 'id', type: 'int' }, { name: 'score', type: 'double' }, { name: 'day', type: 'date' }, { name: 'seen_at', type: 'timestamp' }, { name: 'name', type: 'string' }, { name: 'total', type: 'bigint' }] })
+    const t = tenantOf('team-a')
+    const part = await server.services.store.getBytes(`lake/${t}/scores/ingest_job=${jobId}/data.parquet`)
+    expect(Buffer.from(part!.subarray(0, 4)).toString('latin1')).toBe('PAR1')
+    expect(await collect(server.services.store.keys(`staging/${t}/${jobId}/`)), 'outcome removed').toEqual([])
+  })
+
+  it('fails a Parquet load with a type Athena cannot read, naming the column, and keeps no part', async () => {
+    const { fileId } = await (await uploadAs(alice, 'clock.parquet', await parquetBytes("SELECT 1 AS id, TIME '08:30:00' AS opens_at"))).json()
+    const { jobId } = await (await post(alice, '/api/submit', { fileId })).json()
+    const job = await jobEnd(alice, jobId)
+    expect(job.status).toBe('FAILED')
+    expect(job.error).toMatchObject({ code: 'UNSUPPORTED_TYPE', message: expect.stringMatching(/column "opens_at" is INT64 \(TIME/) })
+    expect(await collect(server.services.store.keys(`lake/${tenantOf('team-a')}/clock/`))).toEqual([])
   })
 
   it("fails a job at the row that does not load, with the line the prepare program wrote, and keeps no part", async () => {
