@@ -75,7 +75,9 @@ describe('a new user in Chromium', () => {
     await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
     expect(await page.getByText(`${ROWS.toLocaleString('en-US')} rows loaded`).count()).toBe(1)
     const steps = page.getByRole('list', { name: 'Workflow steps' }).locator('li')
-    expect(await steps.first().getAttribute('data-step')).toBe('StageFile')
+    // The first state chooses the CSV branch; staging is the first work it does.
+    expect(await steps.first().getAttribute('data-step')).toBe('ChooseFormat')
+    expect(await steps.nth(1).getAttribute('data-step')).toBe('StageFile')
     expect(await steps.last().getAttribute('data-step')).toBe('IngestSucceeded')
     expect(await page.locator('li[data-status=SUCCEEDED]').count()).toBe(await steps.count())
     await screenshot(page, '04-job-succeeded')
