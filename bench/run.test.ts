@@ -15,7 +15,7 @@ it('runs every figure of the benchmark end to end and writes the results table',
     // The container figures build every image (minutes from cold): deploy/containers.test.ts runs them.
     const { rows } = await runBench({ rows: 3000, runs: 1, loadSeconds: 1, naiveRows: 1000, containers: false, out, log: () => {} })
     const figures = rows.map((r) => r.figure).join('\n')
-    for (const name of ['upload throughput', 'memory growth', 'aws mode: upload', 'preview p50', 'ingest', 'GROUP BY', 'point lookup', 'small query', 'full export', 'cold start of the query function', 'naive build']) {
+    for (const name of ['upload throughput', 'memory growth', 'aws mode: upload', 'preview p50', 'ingest', 'column profile during ingest', 'GROUP BY', 'point lookup', 'small query', 'full export', 'cold start of the query function', 'naive build']) {
       expect(figures).toContain(name)
     }
     for (const row of rows) expect(row.csvlake).toMatch(/\d/)

@@ -72,7 +72,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; markd
       opts.log('preview...')
       add(await previewFigures(app, upload.bigFileId, String(smallUpload.body.fileId), Math.max(20, opts.runs * 20)))
       opts.log('ingest...')
-      add(await ingestFigures(app, upload.bigFileId, big, opts.rows, opts.runs, scratch))
+      add(await ingestFigures(app, upload.bigFileId, big, opts.rows, opts.runs, scratch, dataDir))
       opts.log('queries...')
       const queries = await queryFigures(app, dataDir, big, opts.rows, opts.runs)
       add(queries.rows)

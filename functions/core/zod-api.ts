@@ -30,6 +30,7 @@ export {
   strictObject,
   string,
   transform,
+  union,
 } from 'zod/mini'
 export type { infer, input, output, ZodMiniObject, ZodMiniType } from 'zod/mini'
 export type { $ZodError as ZodError } from 'zod/v4/core'

@@ -14,9 +14,11 @@ describe('column profiles', () => {
     ])
   })
 
-  it('gives a narrow integer range one bin per value, and anything else twenty equal bins', () => {
+  it('gives integers whole-number bins (one a value for a narrow range), and anything else twenty equal bins', () => {
     expect(binsFor(1, 5, true)).toEqual({ lower: 1, upper: 6, bins: 5 })
-    expect(binsFor(0, 100, true)).toEqual({ lower: 0, upper: 100, bins: 20 })
+    // Whole-number widths: 101 values in 17 bins of 6.
+    expect(binsFor(0, 100, true)).toEqual({ lower: 0, upper: 102, bins: 17 })
+    expect(binsFor(1, 10_000_000, true)).toEqual({ lower: 1, upper: 10_000_001, bins: 20 })
     expect(binsFor(0.5, 2.5, false)).toEqual({ lower: 0.5, upper: 2.5, bins: 20 })
     expect(binsFor(7, 7, false)).toEqual({ lower: 7, upper: 7, bins: 1 })
   })

@@ -30,16 +30,20 @@ export type ColumnProfile = {
   rows: number
   nulls: number
   /**
-   * Distinct non-null values. Within a part: exact up to EXACT_DISTINCT_UP_TO, beyond that
-   * **approximate** (HyperLogLog, a few percent off); over several parts an estimate (see
-   * `mergeProfiles`). `distinctApprox` says which.
+   * Distinct non-null values. Within a part: exact for a column of few values a row group and for
+   * a small part; for a column of many values in a big part **approximate** (estimated from a
+   * sample, see duckdb-profile.ts); over several parts an estimate (see `mergeProfiles`).
+   * `distinctApprox` says which.
    */
   distinct: number
   distinctApprox: boolean
   /** Smallest and largest non-null value; null when the column has none (or its type has no order). */
   min: ProfileValue | null
   max: ProfileValue | null
-  /** Text and booleans: the most frequent values, most frequent first (at most TOP_VALUES). */
+  /**
+   * Text and booleans: the most frequent values, most frequent first (at most TOP_VALUES); for a
+   * text column of many values in a big part, only those that make up at least 1% of its rows.
+   */
   top?: TopValue[]
   /** Numbers, dates and timestamps: counts per equal-width bin over [min, max]. */
   histogram?: HistogramBin[]
@@ -50,8 +54,6 @@ export type PartProfile = { rows: number; columns: ColumnProfile[]; ms: number }
 
 /** The most frequent values a profile keeps. */
 export const TOP_VALUES = 10
-/** A part's columns with at most this many distinct values (by the estimate) are counted exactly: cheap at that size. */
-export const EXACT_DISTINCT_UP_TO = 10_000
 /** Bins of a histogram (fewer for a narrow integer range: one per value). */
 export const HISTOGRAM_BINS = 20
 
@@ -77,12 +79,17 @@ export function isIntegerType(type: string): boolean {
 }
 
 /**
- * The bins a histogram over [min, max] uses: HISTOGRAM_BINS of equal width; an integer column
- * whose range holds fewer values gets one bin per value ([v, v+1)), so 1..5 shows five bars,
- * not twenty with gaps. A single value is one bin.
+ * The bins a histogram over [min, max] uses: HISTOGRAM_BINS of equal width. An integer column's
+ * bins are whole numbers wide ([lower, upper) holds max), at most HISTOGRAM_BINS of them, so
+ * 1..5 shows five bars, not twenty with gaps, and a value's bin is integer arithmetic. A single
+ * value is one bin.
  */
 export function binsFor(min: number, max: number, integer: boolean): { lower: number; upper: number; bins: number } {
-  if (integer && max - min + 1 <= HISTOGRAM_BINS) return { lower: min, upper: max + 1, bins: max - min + 1 }
+  if (integer) {
+    const width = Math.ceil((max - min + 1) / HISTOGRAM_BINS)
+    const bins = Math.ceil((max - min + 1) / width)
+    return { lower: min, upper: min + bins * width, bins }
+  }
   if (max === min) return { lower: min, upper: max, bins: 1 }
   return { lower: min, upper: max, bins: HISTOGRAM_BINS }
 }

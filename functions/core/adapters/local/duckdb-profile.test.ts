@@ -121,6 +121,30 @@ describe('a Parquet part profiled by DuckDB', () => {
     expect(profile[0]).toMatchObject({ distinct: 51, distinctApprox: false })
   })
 
+  it('in a big part, bins every row of a many-valued column, estimates its distinct values from a sample, and counts its frequent text exactly', async () => {
+    const rows = 600_000
+    const path = await part(
+      `SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'hot' WHEN i % 10 = 1 THEN NULL ELSE 'v' || (hash(i) % 150000)::VARCHAR END AS label, (i % 7)::VARCHAR AS small FROM range(${rows}) t(i)`,
+    )
+    const [id, label, small] = await profilePart(ingest, path, [
+      { name: 'id', type: 'bigint' },
+      { name: 'label', type: 'string' },
+      { name: 'small', type: 'string' },
+    ])
+    expect(id).toMatchObject({ rows, nulls: 0, min: 0, max: rows - 1, distinctApprox: true })
+    expect(id!.distinct).toBeGreaterThan(rows * 0.9)
+    expect(id!.distinct).toBeLessThanOrEqual(rows)
+    expect(id!.histogram!.reduce((a, b) => a + b.count, 0)).toBe(rows)
+    expect(id!.histogram!.every((b) => b.count > 0)).toBe(true)
+    // 480,000 rows drawn from 150,000 labels: about 145,000 distinct, and 'hot'.
+    expect(label).toMatchObject({ nulls: rows / 10, distinctApprox: true, top: [{ value: 'hot', count: rows / 10 }] })
+    const labels = Number((await (await db.connect()).runAndReadAll(`SELECT count(DISTINCT label) FROM read_parquet('${path}')`)).getRowsJS()[0]![0])
+    expect(Math.abs(label!.distinct - labels) / labels).toBeLessThan(0.1)
+    // Few values a row group: exact, whatever the size.
+    expect(small).toMatchObject({ distinct: 7, distinctApprox: false })
+    expect(small!.top).toHaveLength(7)
+  })
+
   it('writes _profile.json beside the part, with its rows and what it took', async () => {
     const path = await part(VALUES)
     await writePartProfile(ingest, path, COLUMNS)
@@ -135,7 +159,7 @@ describe('a Parquet part profiled by DuckDB', () => {
 describe('the CSV conversion (both modes)', () => {
   const dialect: Dialect = { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['id', 'name'] }
   const unused = () => Promise.reject(new Error('a create does not read the catalog'))
-  const catalog: Catalog = { get: unused, list: unused, put: unused, update: unused, delete: unused }
+  const catalog: Catalog = { get: unused, list: unused, put: unused, update: unused, delete: unused, forgetVersions: unused }
 
   it('writes the profile of the part it converted beside it', async () => {
     const source = join(dir, 'staged.csv')
