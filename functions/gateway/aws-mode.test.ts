@@ -80,6 +80,15 @@ describe('the API in aws mode (S3 on s3rver over HTTP; Glue, Athena and Step Fun
     expect(await collect(server.services.store.keys(`staging/${t}/${jobId}/`)), 'staged files removed').toEqual([])
     const tables = await (await call(alice, '/api/tables')).json()
     expect(tables.tables.map((t: { name: string }) => t.name)).toContain('people')
+    // The column profile the prepare program wrote beside the part in the bucket, merged by the tables function.
+    expect(await server.services.store.getBytes(`lake/${t}/people/ingest_job=${jobId}/_profile.json`)).toBeDefined()
+    const table = await (await call(alice, '/api/tables/people')).json()
+    expect(table).toMatchObject({ name: 'people', rowCount: 2, partial: false, profiledRows: 2 })
+    expect(table.profile).toEqual([
+      expect.objectContaining({ name: 'id', type: 'bigint', nulls: 0, distinct: 2, min: 1, max: 2 }),
+      expect.objectContaining({ name: 'name', type: 'string', nulls: 0, distinct: 2, min: 'Ada', max: 'Grace' }),
+    ])
+    expect((await call(bob, '/api/tables/people')).status).toBe(404)
     // The other tenant has a database of its own, and sees nothing.
     expect((await (await call(bob, '/api/tables')).json()).tables).toEqual([])
     expect((await call(bob, `/api/job-status?jobId=${jobId}`)).status).toBe(404)
