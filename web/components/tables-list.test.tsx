@@ -31,6 +31,9 @@ describe('TablesList', () => {
     expect(within(rows[0]!).getAllByRole('cell').slice(0, 4).map((c) => c.textContent)).toEqual(['orders', '1,234,567', '5', 'just now'])
     expect(within(rows[0]!).getByRole('link', { name: 'Query' })).toHaveAttribute('href', '/query/?table=orders')
     expect(within(rows[1]!).getByRole('link', { name: 'Query' })).toHaveAttribute('href', '/query/?table=city%20people')
+    // The name opens the table's page: its columns and their profiles.
+    expect(within(rows[0]!).getByRole('link', { name: 'orders' })).toHaveAttribute('href', '/tables/?name=orders')
+    expect(within(rows[1]!).getByRole('link', { name: 'city people' })).toHaveAttribute('href', '/tables/?name=city%20people')
   })
 
   it('offers to drop a table only when the page can, naming the table it drops', () => {

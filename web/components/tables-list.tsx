@@ -33,7 +33,11 @@ export function TablesList({ tables, loading, onDelete }: { tables: LakeTable[] 
       <TableBody>
         {tables.map((t) => (
           <TableRow key={t.name}>
-            <TableCell className="font-mono font-medium">{t.name}</TableCell>
+            <TableCell className="font-mono font-medium">
+              <Link className="hover:underline" href={`/tables/?name=${encodeURIComponent(t.name)}`} title={`Columns and profile of ${t.name}`}>
+                {t.name}
+              </Link>
+            </TableCell>
             <TableCell className="text-right tabular-nums">{formatCount(t.rowCount)}</TableCell>
             <TableCell className="text-right tabular-nums">{t.columns.length}</TableCell>
             <TableCell className="text-muted-foreground">{formatWhen(t.updatedAt)}</TableCell>

@@ -101,6 +101,8 @@ export function createApi(auth: Auth = NO_AUTH, baseUrl = '') {
     /** A page of the ingest jobs, newest first; `nextToken` asks for the next. */
     jobs: (nextToken?: string) => data(client.GET('/api/jobs', { params: { query: nextToken ? { nextToken } : {} } })),
     tables: async () => (await data(client.GET('/api/tables'))).tables,
+    /** The table with its column profiles (nulls, distinct, min/max, top values or a histogram). */
+    table: (name: string) => data(client.GET('/api/tables/{name}', { params: { path: { name } } })),
     deleteTable: (name: string) => data(client.DELETE('/api/tables/{name}', { params: { path: { name } } })),
     /** The table's kept versions, newest first. */
     tableVersions: (name: string) => data(client.GET('/api/tables/{name}/versions', { params: { path: { name } } })),
