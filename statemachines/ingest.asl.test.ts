@@ -32,7 +32,7 @@ type Run = Outcome & { steps: string[]; inputs: Record<string, Record<string, un
 
 async function run(aws: FakeAws, over: Partial<IngestInput> = {}): Promise<Run> {
   const machine = new StateMachine(asl, { validationOptions: { checkArn: true } })
-  const everyState = Object.keys(states).concat('DeleteReplacedPart')
+  const everyState = Object.keys(states)
   const execution = machine.run(executionInput({ ...input, ...over }, names), {
     overrides: {
       taskResourceLocalHandlers: aws.handlers() as never,
@@ -75,7 +75,7 @@ describe('statemachines/ingest.asl.json', () => {
       expect(s.TimeoutSeconds, name).toBeGreaterThan(0)
       const retried = (s.Retry ?? []).flatMap((r) => r.ErrorEquals)
       expect(retried.some((e) => /Throttling|TooManyRequests|SlowDown/.test(e)), `${name} retries throttling`).toBe(true)
-      if (name !== 'DeleteReplacedPart') expect(s.Catch, `${name} is caught`).toBeDefined()
+      expect(s.Catch, `${name} is caught`).toBeDefined()
     }
     // Sized for a 5 GiB file: the jobs that read every byte get an hour or two, the API calls a minute.
     expect(states.StageFile!.TimeoutSeconds).toBeGreaterThanOrEqual(3600)
@@ -281,15 +281,36 @@ describe('statemachines/ingest.asl.json', () => {
     expect(replaced.leftovers({ database: DB, table: 'people' })).toEqual([])
   })
 
-  it('replaces a table: columns and part list swapped in one update, then the old parts deleted', async () => {
+  it('replaces a table: columns and part list swapped in one update, the old version archived by Glue with its parts kept for it', async () => {
     const aws = fake({ counts: { rowsLoaded: 4, rowsRejected: 0 } })
     aws.givenTable(DB, 'people', ['j_old1', 'j_old2'], 9, [{ Name: 'x', Type: 'string' }], JSON.stringify([['x', 'string']]))
     const result = await run(aws, { mode: 'replace' })
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: { tableRowCount: 4 } })
-    expect(aws.tables.get(`${DB}.people`)!.Parameters.csvlake_parts).toBe(input.jobId)
-    expect(aws.tables.get(`${DB}.people`)!.StorageDescriptor.Columns).toEqual([{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }])
-    expect(aws.deletedBefore().sort()).toEqual(['s3:lake/t/people/ingest_job=j_old1/data.parquet', 's3:lake/t/people/ingest_job=j_old2/data.parquet'])
+    const table = aws.tables.get(`${DB}.people`)!
+    expect(table.Parameters.csvlake_parts).toBe(input.jobId)
+    expect(table.StorageDescriptor.Columns).toEqual([{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }])
+    // A table from before versions were recorded was version 1: this is version 2, and says what made it.
+    expect(table.Parameters).toMatchObject({ csvlake_version_number: '2', csvlake_part_rows: `${input.jobId}:4` })
+    expect(JSON.parse(table.Parameters.csvlake_version!)).toEqual({ version: 2, operation: 'replace', fileId: input.fileId, fileName: input.fileName, jobId: input.jobId })
+    expect(calls(aws, 'ReplaceTable')[0]).toMatchObject({ params: { SkipArchive: false } })
+    // Glue archived version 1 (its parts and columns), and nothing was deleted: version 1 still reads its parts.
+    expect(aws.archived.get(`${DB}.people`)?.map((t) => [t.Parameters.csvlake_parts, t.StorageDescriptor.Columns])).toEqual([['j_old1,j_old2', [{ Name: 'x', Type: 'string' }]]])
+    expect(aws.deletedBefore()).toEqual([])
     expect(aws.leftovers({ database: DB, table: 'people' })).toEqual([])
+  })
+
+  it('numbers the versions a table made since versions are recorded: create 1, append 2 with each part\'s rows', async () => {
+    const aws = fake({ counts: { rowsLoaded: 3, rowsRejected: 0 } })
+    expect(await run(aws, { mode: 'create' })).toMatchObject({ status: 'SUCCEEDED' })
+    const created = aws.tables.get(`${DB}.people`)!
+    expect(created.Parameters).toMatchObject({ csvlake_version_number: '1', csvlake_part_rows: `${input.jobId}:3` })
+    expect(JSON.parse(created.Parameters.csvlake_version!)).toMatchObject({ version: 1, operation: 'create' })
+    const again = await run(aws, { mode: 'append', jobId: 'j_second' })
+    expect(again).toMatchObject({ status: 'SUCCEEDED', output: { tableRowCount: 6 } })
+    const appended = aws.tables.get(`${DB}.people`)!
+    expect(appended.Parameters).toMatchObject({ csvlake_version_number: '2', csvlake_part_rows: `${input.jobId}:3,j_second:3`, csvlake_parts: `${input.jobId},j_second` })
+    expect(JSON.parse(appended.Parameters.csvlake_version!)).toMatchObject({ version: 2, operation: 'append', jobId: 'j_second' })
+    expect(aws.archived.get(`${DB}.people`)?.map((t) => t.Parameters.csvlake_version_number)).toEqual(['1'])
   })
 
   it('fails a create when the table appeared meanwhile, leaving the other table and removing its own part', async () => {

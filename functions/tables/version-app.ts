@@ -9,7 +9,7 @@ import { rollbackRoute, versionsRoute } from './version-routes.ts'
 export function addVersionRoutes(app: CsvlakeApp, deps: Pick<Services, 'catalog' | 'store' | 'usage' | 'now'> & { retention: VersionRetention }): void {
   app.openapi(versionsRoute, async (c) => {
     const { name } = c.req.valid('param')
-    const entry = await deps.catalog.get(c.var.tenant, name)
+    const entry = await deps.catalog.get(c.var.tenant, name, { versions: true })
     if (!entry) throw notFound(`The table ${name}`)
     return c.json(history(entry, deps.retention), 200)
   })

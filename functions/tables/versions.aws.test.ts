@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAwsTestServer, type AwsTestServer } from '../testing/aws-test-server.ts'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 
-// What aws mode does with table versions until Glue table versions are built (README, "Table
-// versions on AWS"): the same API, answering the current version as the only one, and time travel
-// refused in words. S3 on s3rver; Glue, Athena and Step Functions doubles written from the AWS API
-// references; the prepare program runs the Jobs on the bucket's bytes.
+// Table versions in aws mode (README, "Table versions on AWS"): Glue table versions are the
+// history - the state machine's UpdateTable archives the table as it was - and a rollback is an
+// UpdateTable with an old version's parts and columns; time travel in SQL on Athena is not built
+// yet and is refused in words. S3 on s3rver; Glue, Athena and Step Functions doubles written from
+// the AWS API references (Glue's table versions included); the prepare program runs the Jobs on
+// the bucket's bytes.
 
 let issuer: TestIssuer
 let server: AwsTestServer
@@ -41,22 +43,65 @@ async function load(name: string, csv: string, submit: Record<string, unknown>) 
   throw new Error('job still running')
 }
 
-describe('table versions in aws mode, before Glue table versions are built (doubles written from the AWS API references)', () => {
-  it('answers the current version as the only one, refuses time travel in words at its line, and has nothing to roll back to', async () => {
+describe('table versions in aws mode: Glue table versions (doubles written from the AWS API references)', () => {
+  it('lists a version per load from Glue\'s table versions, rolls back as a new version keeping every part, and refuses time travel in words at its line', async () => {
     expect(await load('people.csv', 'id,name\n1,Ada\n2,Grace\n', { table: 'people', mode: 'create' })).toMatchObject({ status: 'SUCCEEDED' })
     expect(await load('more.csv', 'id,name\n3,Lin\n', { table: 'people', mode: 'append' })).toMatchObject({ status: 'SUCCEEDED' })
+    expect(await load('new.csv', 'id,name\n9,Zed\n', { table: 'people', mode: 'replace' })).toMatchObject({ status: 'SUCCEEDED' })
 
     const history = await (await call('/api/tables/people/versions')).json()
-    expect(history).toMatchObject({ table: 'people', current: 1 })
-    expect(history.versions).toHaveLength(1)
-    expect(history.versions[0]).toMatchObject({ version: 1, current: true, rowCount: 3, columns: [{ name: 'id' }, { name: 'name' }] })
+    expect(history).toMatchObject({ table: 'people', current: 3 })
+    expect(history.versions.map((v: Record<string, unknown>) => [v.version, v.operation, v.fileName, v.rowsAdded, v.rowsRemoved, v.rowCount, v.current])).toEqual([
+      [3, 'replace', 'new.csv', 1, 3, 1, true],
+      [2, 'append', 'more.csv', 1, 0, 3, false],
+      [1, 'create', 'people.csv', 2, 0, 2, false],
+    ])
+    // The replace deleted nothing: versions 1 and 2 still read their parts.
+    const parts = async () => (await collect(server.services.store.keys('lake/'))).filter((k) => k.endsWith('data.parquet'))
+    expect(await parts()).toHaveLength(3)
+
+    const rolled = await call('/api/tables/people/rollback', { method: 'POST', body: JSON.stringify({ version: 1 }) })
+    expect(rolled.status).toBe(200)
+    expect((await rolled.json()).versions[0]).toMatchObject({ version: 4, operation: 'rollback', rolledBackTo: 1, rowsAdded: 2, rowsRemoved: 1, rowCount: 2, current: true })
+    const tables = (await (await call('/api/tables')).json()).tables
+    expect(tables.find((t: { name: string }) => t.name === 'people')).toMatchObject({ rowCount: 2 })
+    expect(await parts()).toHaveLength(3)
 
     const travel = await call('/api/query', { method: 'POST', body: JSON.stringify({ sql: 'SELECT *\nFROM people FOR VERSION AS OF 1', waitMs: 5000 }) })
     expect(travel.status).toBe(400)
     expect((await travel.json()).error).toMatchObject({ code: 'SQL_ERROR', line: 2, message: expect.stringMatching(/not available on this deployment yet/) })
 
-    const rollback = await call('/api/tables/people/rollback', { method: 'POST', body: JSON.stringify({ version: 1 }) })
-    expect(rollback.status).toBe(409)
+    expect((await call('/api/tables/people/rollback', { method: 'POST', body: JSON.stringify({ version: 9 }) })).status).toBe(404)
     expect((await call('/api/tables/nope/versions')).status).toBe(404)
   })
 })
+
+describe('table version retention in aws mode (doubles written from the AWS API references)', () => {
+  it('with no history kept (CSVLAKE_TABLE_VERSION_DAYS=0), forgets the replaced version in Glue and deletes its parts once the load has ended', async () => {
+    const bare = await startAwsTestServer({
+      env: { ...issuer.env(), CSVLAKE_TABLE_VERSION_DAYS: '0' },
+      answers: () => ({ columns: [{ Name: 'n', Type: 'bigint' }], rows: [['1']] }),
+      aws: { columns: [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }] },
+      realJobs: true,
+    })
+    const saved = server
+    server = bare
+    try {
+      expect(await load('a.csv', 'id,name\n1,Ada\n', { table: 'gone', mode: 'create' })).toMatchObject({ status: 'SUCCEEDED' })
+      expect(await load('b.csv', 'id,name\n2,Bo\n', { table: 'gone', mode: 'replace' })).toMatchObject({ status: 'SUCCEEDED' })
+      // The job's end, read once, applied the retention: version 1 and its part are gone.
+      await expect.poll(async () => (await collect(bare.services.store.keys('lake/'))).filter((k) => k.endsWith('data.parquet')).length, { timeout: 10_000 }).toBe(1)
+      const history = await (await call('/api/tables/gone/versions')).json()
+      expect(history.versions.map((v: { version: number }) => v.version)).toEqual([2])
+    } finally {
+      server = saved
+      await bare.close()
+    }
+  })
+})
+
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = []
+  for await (const k of keys) all.push(k)
+  return all
+}

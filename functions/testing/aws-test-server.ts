@@ -148,5 +148,7 @@ function glueOverFakeAws(aws: FakeAws): GlueApi {
     createTable: (input) => sdkNamed(() => handlers.CreateTable!(input)),
     updateTable: (input) => sdkNamed(() => handlers.ReplaceTable!(input)),
     deleteTable: (input) => sdkNamed(() => handlers.DeleteParquetTable!(input)),
+    getTableVersions: async (input) => sdkNamed(async () => ({ TableVersions: aws.tableVersions(input.DatabaseName, input.TableName) as { Table: GlueTable; VersionId: string }[] })),
+    batchDeleteTableVersion: async (input) => sdkNamed(async () => aws.deleteTableVersions(input.DatabaseName, input.TableName, input.VersionIds)),
   }
 }

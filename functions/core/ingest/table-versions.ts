@@ -1,5 +1,7 @@
 import { AppError } from '../errors.ts'
-import type { Column, TableEntry, TablePart, TableVersion, VersionOperation } from '../ports/catalog.ts'
+import type { Catalog, Column, TableEntry, TablePart, TableVersion, VersionOperation } from '../ports/catalog.ts'
+import type { ObjectStore } from '../ports/object-store.ts'
+import type { TenantId } from '../tenant.ts'
 
 /**
  * How long a table's earlier versions (and the data only they read) are kept: a version goes
@@ -143,4 +145,49 @@ function keptVersions(name: string, history: TableVersion[]): string {
   const first = history[0]!.version
   const last = history.at(-1)!.version
   return first === last ? `its only kept version is ${last}` : `its kept versions are ${first} to ${last}`
+}
+
+/** The earlier versions past `retention` now (never the current one), by number. */
+export function expiredVersions(entry: TableEntry, now: Date, retention: VersionRetention): number[] {
+  const history = historyOf(entry)
+  const kept = new Set(retained(history, now, retention).map((v) => v.version))
+  return history.filter((v) => !kept.has(v.version)).map((v) => v.version)
+}
+
+/** The entry with the earlier versions `numbers` forgotten, and the parts that no version left reads (to delete). */
+export function withoutVersions(entry: TableEntry, numbers: number[]): VersionedChange {
+  const current = currentVersion(entry)
+  const gone = new Set(numbers.filter((n) => n !== current))
+  const versions = historyOf(entry).filter((v) => !gone.has(v.version))
+  const needed = new Set(versions.flatMap((v) => v.parts))
+  const keptParts = (entry.keptParts ?? []).filter((p) => needed.has(p.jobId))
+  const dropParts = (entry.keptParts ?? []).filter((p) => !needed.has(p.jobId))
+  return { entry: { ...entry, versions, keptParts }, dropParts }
+}
+
+/** What applying the retention needs: the catalog, the store the parts are in, the clock and the setting. */
+export type RetentionDeps = {
+  catalog: Catalog
+  store: ObjectStore
+  now: () => Date
+  retention: VersionRetention
+  /** Told when parts were deleted (the tenant's storage figure). */
+  changed?: (tenant: TenantId, table: string) => Promise<void>
+}
+
+/**
+ * Forgets the table's versions past the retention and deletes the parts no version left reads.
+ * Local registrations do this as they write (registerTable); on AWS the state machine registers
+ * the table, so this runs once a load has ended (the workflow's `ended`), and after a rollback.
+ * Answers how many parts were deleted.
+ */
+export async function applyRetention(deps: RetentionDeps, tenant: TenantId, table: string): Promise<number> {
+  const entry = await deps.catalog.get(tenant, table, { versions: true })
+  if (!entry) return 0
+  const expired = expiredVersions(entry, deps.now(), deps.retention)
+  if (expired.length === 0) return 0
+  const dropParts = await deps.catalog.forgetVersions(tenant, table, expired)
+  for (const part of dropParts) await deps.store.deletePrefix(part.key.slice(0, part.key.lastIndexOf('/') + 1))
+  if (dropParts.length > 0) await deps.changed?.(tenant, table)
+  return dropParts.length
 }

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { keys } from '../keys.ts'
 import { tenantId } from '../tenant.ts'
 import type { Catalog, TableEntry } from './catalog.ts'
+import type { IngestInput } from './workflow.ts'
+import { registerTable } from '../ingest/register-table.ts'
+import { historyOf, rollbackTable } from '../ingest/table-versions.ts'
 
 /**
  * What every Catalog does, whatever keeps the entries: one suite, run against StoreCatalog (over
@@ -29,6 +32,16 @@ const entry = (rows: number, name = 'sales'): TableEntry => ({
 })
 /** A part where ingest writes it (`lake/{tenant}/{table}/ingest_job={jobId}/`, Athena's partition of the table). */
 const part = (jobId: string) => ({ key: keys.lakePart(t, 'sales', jobId), rows: 1, jobId, fileId: `f-${jobId}` })
+const ingestInput = (mode: IngestInput['mode'], jobId: string): IngestInput => ({
+  jobId,
+  tenant: t,
+  fileId: `f-${jobId}`,
+  fileName: `${jobId}.csv`,
+  table: 'sales',
+  mode,
+  onError: 'fail',
+  dialect: { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['n'] },
+})
 /** An append as registerTable makes it: one more part, the count from the parts. */
 const append = (jobId: string) => (e: TableEntry | undefined): TableEntry => {
   const parts = [...(e ?? entry(0)).parts, part(jobId)]
@@ -66,8 +79,41 @@ export function catalogContract(name: string, open: () => Promise<CatalogSubject
       const seen: (TableEntry | undefined)[] = []
       await catalog.update(t, 'sales', (e) => (seen.push(e), entry(1)))
       await catalog.update(t, 'sales', (e) => (seen.push(e), { ...e!, rowCount: e!.rowCount + 1 }))
-      expect(seen).toEqual([undefined, entry(1)])
+      // The entry as written; an adapter fills in its history (versions, keptParts), which the next test checks.
+      expect(seen.map((e) => e && { ...e, versions: undefined, keptParts: undefined })).toEqual([undefined, { ...entry(1), versions: undefined, keptParts: undefined }])
       expect((await catalog.get(t, 'sales'))?.rowCount).toBe(2)
+    })
+
+    it('keeps a version of every change: the history, rollback as a new version, and forgetting old versions', async () => {
+      const keepAll = { days: 365, max: 100 }
+      const load = (mode: 'create' | 'append' | 'replace', jobId: string, rows: number, columns = [{ name: 'n', type: 'bigint' }]) =>
+        catalog.update(t, 'sales', (e) => registerTable(e, ingestInput(mode, jobId), columns, { ...part(jobId), rows }, new Date(), keepAll).entry)
+      await load('create', 'j1', 2)
+      await load('append', 'j2', 1)
+      await load('replace', 'j3', 5, [{ name: 'n', type: 'bigint' }, { name: 'm', type: 'string' }])
+      const read = await catalog.get(t, 'sales', { versions: true })
+      const summary = (e: TableEntry | undefined) => historyOf(e!).map((v) => [v.version, v.operation, v.fileName, v.rowsAdded, v.rowsRemoved, v.rowCount, v.parts.join(','), v.columns.length])
+      expect(summary(read)).toEqual([
+        [1, 'create', 'j1.csv', 2, 0, 2, 'j1', 1],
+        [2, 'append', 'j2.csv', 1, 0, 3, 'j1,j2', 1],
+        [3, 'replace', 'j3.csv', 5, 3, 5, 'j3', 2],
+      ])
+      expect(read!.keptParts?.map((p) => [p.jobId, p.rows]).sort()).toEqual([['j1', 2], ['j2', 1]])
+      expect(read!.parts.map((p) => [p.jobId, p.rows])).toEqual([['j3', 5]])
+
+      // A rollback is a change like any other: version 4 reads version 1's parts with its columns.
+      await catalog.update(t, 'sales', (e) => rollbackTable(e!, 1, new Date(), keepAll).entry)
+      const rolled = await catalog.get(t, 'sales', { versions: true })
+      expect(summary(rolled).at(-1)).toEqual([4, 'rollback', undefined, 2, 5, 2, 'j1', 1])
+      expect(historyOf(rolled!).at(-1)?.rolledBackTo).toBe(1)
+      expect(rolled!.columns).toEqual([{ name: 'n', type: 'bigint' }])
+
+      // Forgetting versions 1 and 2 frees j2 (no version left reads it); j1 is version 4's, j3 version 3's.
+      const dropped = await catalog.forgetVersions(t, 'sales', [1, 2])
+      expect(dropped.map((p) => p.jobId)).toEqual(['j2'])
+      expect(historyOf((await catalog.get(t, 'sales', { versions: true }))!).map((v) => v.version)).toEqual([3, 4])
+      // A replica sees the same history.
+      expect(historyOf((await subject.replica().get(t, 'sales', { versions: true }))!).map((v) => v.version)).toEqual([3, 4])
     })
 
     it('keeps the entry as it was when a change throws, and creates nothing', async () => {

@@ -60,8 +60,12 @@ export type TableEntry = {
  * one process: changes are read-then-conditional-write, retried on conflict, as Glue does them.
  */
 export interface Catalog {
-  /** The entry, or undefined. Glue: GetTable (EntityNotFoundException is undefined). */
-  get(tenant: TenantId, name: string): Promise<TableEntry | undefined>
+  /**
+   * The entry, or undefined. Glue: GetTable (EntityNotFoundException is undefined). With
+   * `versions`, its kept versions and the parts only they read are filled in (Glue: the table's
+   * versions, GetTableVersions); without, they may be absent.
+   */
+  get(tenant: TenantId, name: string, options?: { versions?: boolean }): Promise<TableEntry | undefined>
   /**
    * The tenant's entries, by name. Glue: GetTables of the tenant's database, paged by NextToken.
    * Local: kept between calls while the catalog folder is unchanged (every query asks).
@@ -75,7 +79,10 @@ export interface Catalog {
   /**
    * Read-modify-write of one table: `change` gets the current entry (or undefined) and answers
    * the new one, which is written only if the table is still as read; if another writer changed
-   * it meanwhile, the entry is read again and **`change` runs again**. So `change` may run more
+   * it meanwhile, the entry is read again and **`change` runs again**. `change` is given the entry
+   * with its versions (as `get` with `versions`); versions the new entry no longer lists are
+   * forgotten (Glue: the new table is written with its old one archived as a version, then
+   * BatchDeleteTableVersion of what is no longer kept). So `change` may run more
    * than once and must be safe to: pure, or with effects a rerun repeats harmlessly (capture what
    * it decides in variables the last run overwrites; act on them only after `update` returns).
    * Two updates never lose one another's change, whichever replicas run them. Throwing leaves the
@@ -85,6 +92,11 @@ export interface Catalog {
    * row it gives up with an AppError CONFLICT (409).
    */
   update(tenant: TenantId, name: string, change: (existing: TableEntry | undefined) => TableEntry | Promise<TableEntry>): Promise<TableEntry>
+  /**
+   * Forgets earlier versions of the table (never the current one), and answers the parts no
+   * version left reads: the caller deletes them. Glue: BatchDeleteTableVersion of those versions.
+   */
+  forgetVersions(tenant: TenantId, name: string, versions: number[]): Promise<TablePart[]>
   /** Removes the entry; answers whether there was one. Glue: DeleteTable. */
   delete(tenant: TenantId, name: string): Promise<boolean>
 }

@@ -92,7 +92,6 @@ function scriptedTasks(script: () => Script, gate: () => Promise<void>): TaskHan
     CreateTable: ok,
     AppendPart: ok,
     ReplaceTable: ok,
-    DeleteReplacedPart: ok,
     CleanUpAfterFailure: ok,
     StopCrawler: ok,
     CleanUp: ok,

@@ -51,6 +51,9 @@ class OneTableCatalog implements Catalog {
   async delete() {
     return true
   }
+  async forgetVersions() {
+    return []
+  }
 }
 
 let athena: FakeAthena

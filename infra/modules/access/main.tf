@@ -119,10 +119,11 @@ resource "aws_iam_role" "tenant" {
 
 data "aws_iam_policy_document" "tenant" {
   # csvlake_<tenant> databases, made at a tenant's first table (glue:CreateDatabase). GetDatabase:
-  # Athena reads the catalog with the caller's credentials.
+  # Athena reads the catalog with the caller's credentials. Table versions are the tables' history
+  # (GetTableVersions), and the retention deletes old ones (BatchDeleteTableVersion).
   statement {
     sid       = "Catalog"
-    actions   = ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable"]
+    actions   = ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:GetTableVersions", "glue:BatchDeleteTableVersion"]
     resources = ["${local.glue}:catalog", "${local.glue}:database/${var.name}_*", "${local.glue}:table/${var.name}_*/*"]
   }
 

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { Config } from '../../config.ts'
 import { StorageUsage } from '../../files/storage-usage.ts'
 import { StoreSlots } from '../../limits/store-slots.ts'
+import { applyRetention } from '../../ingest/table-versions.ts'
 import type { Logger } from '../../logger.ts'
 import { QueryService, type QueryRecord } from '../../query/query-service.ts'
 import type { JobRecord } from '../../ports/workflow.ts'
@@ -79,7 +80,16 @@ export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, c
     },
     now,
     maxRunningPerTenant: config.tenantLimits.jobs,
-    ...(metrics ? { ended: (record: JobRecord) => metrics.jobEnded(record) } : {}),
+    ended: (record: JobRecord) => {
+      metrics?.jobEnded(record)
+      // The state machine registered the table; its versions past the retention go now.
+      if (record.status === 'SUCCEEDED') {
+        const retention = { catalog, store, now, retention: config.tableVersions, changed: (t: TenantId, table: string) => usage.tableChanged(t, table) }
+        applyRetention(retention, record.tenant, record.input.table).catch((err: unknown) =>
+          log.warn('table version retention failed', { tenant: record.tenant, table: record.input.table, error: err instanceof Error ? err.message : String(err) }),
+        )
+      }
+    },
   })
   return {
     config,

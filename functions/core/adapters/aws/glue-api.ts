@@ -12,6 +12,10 @@
  *   update is unconditional (last writer wins).
  * - GetTables pages by NextToken (absent on the last page), at most 100 tables a page.
  * - Names of databases and tables are kept lower-case.
+ * - UpdateTable without SkipArchive (or with it false) archives the table as it was, as a table
+ *   version: GetTableVersions pages through every version (the current one included) by
+ *   NextToken, at most 100 a page; BatchDeleteTableVersion deletes up to 100 by VersionId and
+ *   answers the ones it could not delete in `Errors` (it does not throw for them).
  * - ThrottlingException (and 5xx) is retried by the SDK's retry strategy, not by the callers.
  * The SDK throws each error with `name` set to its exception.
  */
@@ -60,4 +64,6 @@ export type GlueApi = {
   createTable(input: { DatabaseName: string; TableInput: GlueTableInput }): Promise<unknown>
   updateTable(input: { DatabaseName: string; TableInput: GlueTableInput; VersionId?: string; SkipArchive?: boolean }): Promise<unknown>
   deleteTable(input: { DatabaseName: string; Name: string }): Promise<unknown>
+  getTableVersions(input: { DatabaseName: string; TableName: string; NextToken?: string; MaxResults?: number }): Promise<{ TableVersions?: { Table?: GlueTable; VersionId?: string }[]; NextToken?: string }>
+  batchDeleteTableVersion(input: { DatabaseName: string; TableName: string; VersionIds: string[] }): Promise<{ Errors?: { TableName?: string; VersionId?: string; ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string } }[] }>
 }

@@ -1,4 +1,4 @@
-import { CreateDatabaseCommand, CreateTableCommand, DeleteTableCommand, GetTableCommand, GetTablesCommand, Glue, UpdateTableCommand } from '@aws-sdk/client-glue'
+import { BatchDeleteTableVersionCommand, CreateDatabaseCommand, CreateTableCommand, DeleteTableCommand, GetTableCommand, GetTablesCommand, GetTableVersionsCommand, Glue, UpdateTableCommand } from '@aws-sdk/client-glue'
 import { mockClient } from 'aws-sdk-client-mock'
 import { catalogContract } from '../../ports/catalog.contract.ts'
 import { FakeGlue } from '../fake/fake-glue.ts'
@@ -25,6 +25,8 @@ function sdkGlueOver(fake: FakeGlue): GlueApi {
   mock.on(CreateTableCommand).callsFake((input) => fake.createTable(input))
   mock.on(UpdateTableCommand).callsFake((input) => fake.updateTable(input))
   mock.on(DeleteTableCommand).callsFake((input) => fake.deleteTable(input))
+  mock.on(GetTableVersionsCommand).callsFake((input) => fake.getTableVersions(input))
+  mock.on(BatchDeleteTableVersionCommand).callsFake((input) => fake.batchDeleteTableVersion(input))
   return glue
 }
 

@@ -1,8 +1,9 @@
-import { AppError } from '../../errors.ts'
-import type { Catalog, TableEntry } from '../../ports/catalog.ts'
+import { AppError, notFound } from '../../errors.ts'
+import { historyOf, withoutVersions } from '../../ingest/table-versions.ts'
+import type { Catalog, TableEntry, TablePart } from '../../ports/catalog.ts'
 import { tenantDatabase, type TenantId } from '../../tenant.ts'
 import type { GlueApi, GlueTableInput } from './glue-api.ts'
-import { toEntry, toTableInput } from './glue-table-format.ts'
+import { historyFromGlue, toEntry, toGlueVersion, toTableInput, type GlueVersion } from './glue-table-format.ts'
 
 /** How often a change is tried before the conflict is answered (409). */
 const UPDATE_ATTEMPTS = 12
@@ -42,8 +43,8 @@ export class GlueCatalog implements Catalog {
     this.databaseOf = deps.databaseOf ?? ((tenant) => tenantDatabase(tenant))
   }
 
-  async get(tenant: TenantId, name: string): Promise<TableEntry | undefined> {
-    return (await this.read(this.deps.glueFor(tenant), tenant, name))?.entry
+  async get(tenant: TenantId, name: string, options: { versions?: boolean } = {}): Promise<TableEntry | undefined> {
+    return (await this.read(this.deps.glueFor(tenant), tenant, name, options.versions === true))?.entry
   }
 
   async list(tenant: TenantId): Promise<TableEntry[]> {
@@ -69,14 +70,13 @@ export class GlueCatalog implements Catalog {
     const glue = this.deps.glueFor(tenant)
     const DatabaseName = this.databaseOf(tenant)
     for (let attempt = 1; ; attempt++) {
-      const current = await this.read(glue, tenant, name)
+      const current = await this.read(glue, tenant, name, true)
       const next = await change(current && structuredClone(current.entry))
       const TableInput = toTableInput(next, this.deps.bucket)
       try {
-        // SkipArchive: csvlake keeps no use for Glue's old table versions, which count against a quota.
-        if (current) await glue.updateTable({ DatabaseName, TableInput, VersionId: current.versionId, SkipArchive: true })
+        // Glue archives the table as it was: that version is the history (SkipArchive stays false).
+        if (current) await glue.updateTable({ DatabaseName, TableInput, VersionId: current.versionId, SkipArchive: false })
         else await createTable(glue, DatabaseName, TableInput)
-        return next
       } catch (err) {
         if (!RACES.has(errorName(err) ?? '')) throw err
         if (attempt >= UPDATE_ATTEMPTS) {
@@ -84,7 +84,35 @@ export class GlueCatalog implements Catalog {
         }
         // Random, so writers that collided do not collide again in step.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 100)))
+        continue
       }
+      // What the new entry no longer keeps goes from Glue's versions too (the retention of a rollback).
+      if (current) {
+        const kept = new Set(historyOf(next).map((v) => v.version))
+        const gone = historyOf(current.entry).map((v) => v.version).filter((n) => !kept.has(n))
+        await this.deleteGlueVersions(glue, DatabaseName, name, gone.flatMap((n) => current.glueIds.get(n) ?? []))
+      }
+      return next
+    }
+  }
+
+  async forgetVersions(tenant: TenantId, name: string, versions: number[]): Promise<TablePart[]> {
+    const glue = this.deps.glueFor(tenant)
+    const current = await this.read(glue, tenant, name, true)
+    if (!current) throw notFound(`The table ${name}`)
+    const { entry, dropParts } = withoutVersions(current.entry, versions)
+    const kept = new Set(historyOf(entry).map((v) => v.version))
+    const gone = historyOf(current.entry).map((v) => v.version).filter((n) => !kept.has(n))
+    await this.deleteGlueVersions(glue, this.databaseOf(tenant), name, gone.flatMap((n) => current.glueIds.get(n) ?? []))
+    return dropParts
+  }
+
+  /** BatchDeleteTableVersion, 100 at a time; a version already gone is no error, any other is. */
+  private async deleteGlueVersions(glue: GlueApi, DatabaseName: string, TableName: string, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 100) {
+      const { Errors = [] } = await glue.batchDeleteTableVersion({ DatabaseName, TableName, VersionIds: ids.slice(i, i + 100) })
+      const failed = Errors.filter((e) => e.ErrorDetail?.ErrorCode !== 'EntityNotFoundException')
+      if (failed.length > 0) throw new Error(`Glue did not delete versions ${failed.map((e) => e.VersionId).join(', ')} of ${TableName}: ${failed[0]!.ErrorDetail?.ErrorMessage ?? 'no reason given'}`)
     }
   }
 
@@ -92,13 +120,35 @@ export class GlueCatalog implements Catalog {
     return this.deps.glueFor(tenant).deleteTable({ DatabaseName: this.databaseOf(tenant), Name: name }).then(() => true, notFoundAs(false))
   }
 
-  /** The entry and the VersionId an update must name; undefined when the table or its database is missing. */
-  private async read(glue: GlueApi, tenant: TenantId, name: string): Promise<{ entry: TableEntry; versionId: string } | undefined> {
-    const got = await glue.getTable({ DatabaseName: this.databaseOf(tenant), Name: name }).catch(notFoundAs(undefined))
+  /**
+   * The entry and the VersionId an update must name; undefined when the table or its database is
+   * missing. With `versions`, the entry's history from the table's Glue versions, and which Glue
+   * version ids hold each csvlake version (what BatchDeleteTableVersion needs).
+   */
+  private async read(glue: GlueApi, tenant: TenantId, name: string, versions: boolean): Promise<{ entry: TableEntry; versionId: string; glueIds: Map<number, string[]> } | undefined> {
+    const DatabaseName = this.databaseOf(tenant)
+    const got = await glue.getTable({ DatabaseName, Name: name }).catch(notFoundAs(undefined))
     if (!got?.Table) return undefined
     // Without it UpdateTable would overwrite whatever another writer put there meanwhile.
     if (got.Table.VersionId === undefined) throw new Error(`Glue answered the table ${name} without a VersionId; it cannot be updated safely`)
-    return { entry: toEntry(tenant, name, got.Table), versionId: got.Table.VersionId }
+    const entry = toEntry(tenant, name, got.Table)
+    const glueIds = new Map<number, string[]>()
+    if (!versions) return { entry, versionId: got.Table.VersionId, glueIds }
+    const current = toGlueVersion(tenant, name, got.Table.VersionId, got.Table)
+    const all: GlueVersion[] = []
+    let token: string | undefined
+    do {
+      const page = await glue.getTableVersions({ DatabaseName, TableName: name, ...(token ? { NextToken: token } : {}) }).catch(notFoundAs(undefined))
+      for (const v of page?.TableVersions ?? []) {
+        if (!v.Table || v.VersionId === undefined || v.VersionId === got.Table.VersionId) continue
+        const version = toGlueVersion(tenant, name, v.VersionId, v.Table)
+        all.push(version)
+        if (version.record) glueIds.set(version.record.version, [...(glueIds.get(version.record.version) ?? []), v.VersionId])
+      }
+      token = page?.NextToken
+    } while (token)
+    const history = historyFromGlue(current, all)
+    return { entry: { ...entry, versions: history.versions, keptParts: history.keptParts }, versionId: got.Table.VersionId, glueIds }
   }
 }
 

@@ -63,7 +63,7 @@ describe("a tenant's session policy, evaluated by our own evaluator of the IAM g
     const a = policyOf('a')
     const db = tenantDatabase(tenantId('a'))
     expect(allowsAll(a, 'glue:CreateDatabase', [`${glue}:catalog`, `${glue}:database/${db}`])).toBe(true)
-    for (const action of ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable', 'glue:GetTables']) {
+    for (const action of ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable', 'glue:GetTables', 'glue:GetTableVersions', 'glue:BatchDeleteTableVersion']) {
       expect(allowsAll(a, action, tableResources(db, 'sales')), action).toBe(true)
       expect(allowsAll(a, action, tableResources(tenantDatabase(tenantId('b')), 'sales')), action).toBe(false)
     }

@@ -44,8 +44,9 @@ export function tenantSessionPolicy(tenant: TenantId, scope: TenantPolicyScope):
     Statement: [
       {
         Effect: 'Allow',
-        // *Table: GetTable, CreateTable, UpdateTable, DeleteTable (and their Batch forms), written short for STS's size limit.
-        Action: ['glue:Get*', 'glue:CreateDatabase', 'glue:*Table'],
+        // *Table: GetTable, CreateTable, UpdateTable, DeleteTable (and their Batch forms); *TableVersion:
+        // BatchDeleteTableVersion (the version retention; Get* reads them). Written short for STS's size limit.
+        Action: ['glue:Get*', 'glue:CreateDatabase', 'glue:*Table', 'glue:*TableVersion'],
         Resource: [`${glue}:catalog`, `${glue}:database/${db}`, `${glue}:table/${db}/*`],
       },
       {

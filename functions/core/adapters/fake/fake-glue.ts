@@ -6,7 +6,10 @@
  * a table's VersionId is the string of an integer that each UpdateTable increments; UpdateTable
  * with a VersionId that is no longer the table's answers ConcurrentModificationException; a
  * missing database or table answers EntityNotFoundException; creating what exists answers
- * AlreadyExistsException.
+ * AlreadyExistsException. UpdateTable archives the table as it was unless SkipArchive is true;
+ * GetTableVersions answers the archived versions and the current one, newest first, paged;
+ * BatchDeleteTableVersion deletes archived versions and lists in Errors what it could not delete
+ * (a version that is not there, or the current one).
  */
 import type { GlueApi, GlueTableInput } from '../aws/glue-api.ts'
 
@@ -29,6 +32,8 @@ const GET_TABLES_MAX = 100
 
 export class FakeGlue implements GlueApi {
   private readonly databases = new Map<string, Map<string, FakeGlueTable>>()
+  /** Archived versions by `database.table`, oldest first. */
+  private readonly archive = new Map<string, FakeGlueTable[]>()
   private readonly faults = new Map<string, FakeGlueError[]>()
   readonly calls: Record<string, number> = {}
 
@@ -82,6 +87,10 @@ export class FakeGlue implements GlueApi {
     if (input.VersionId !== undefined && input.VersionId !== current.VersionId) {
       throw new FakeGlueError('ConcurrentModificationException', `Update table failed due to concurrent modifications.`)
     }
+    if (input.SkipArchive !== true) {
+      const key = `${current.DatabaseName}.${name}`
+      this.archive.set(key, [...(this.archive.get(key) ?? []), structuredClone(current)])
+    }
     tables.set(name, {
       ...structuredClone(input.TableInput),
       Name: name,
@@ -98,7 +107,38 @@ export class FakeGlue implements GlueApi {
     if (!this.database(input.DatabaseName).delete(input.Name.toLowerCase())) {
       throw new FakeGlueError('EntityNotFoundException', `Table ${input.Name} not found.`)
     }
+    this.archive.delete(`${input.DatabaseName.toLowerCase()}.${input.Name.toLowerCase()}`)
     return {}
+  }
+
+  async getTableVersions(input: { DatabaseName: string; TableName: string; NextToken?: string; MaxResults?: number }): Promise<{ TableVersions: { Table: FakeGlueTable; VersionId: string }[]; NextToken?: string }> {
+    await this.call('GetTableVersions')
+    const name = input.TableName.toLowerCase()
+    const current = this.database(input.DatabaseName).get(name)
+    if (!current) throw new FakeGlueError('EntityNotFoundException', `Table ${input.TableName} not found.`)
+    const all = [current, ...(this.archive.get(`${current.DatabaseName}.${name}`) ?? []).toReversed()]
+    const from = input.NextToken === undefined ? 0 : Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'))
+    const size = Math.min(input.MaxResults ?? GET_TABLES_MAX, GET_TABLES_MAX)
+    const next = from + size < all.length ? Buffer.from(String(from + size), 'utf8').toString('base64url') : undefined
+    return { TableVersions: structuredClone(all.slice(from, from + size)).map((Table) => ({ Table, VersionId: Table.VersionId })), ...(next ? { NextToken: next } : {}) }
+  }
+
+  async batchDeleteTableVersion(input: { DatabaseName: string; TableName: string; VersionIds: string[] }): Promise<{ Errors: { TableName: string; VersionId: string; ErrorDetail: { ErrorCode: string; ErrorMessage: string } }[] }> {
+    await this.call('BatchDeleteTableVersion')
+    if (input.VersionIds.length > 100) throw new FakeGlueError('InvalidInputException', 'At most 100 version ids.')
+    const name = input.TableName.toLowerCase()
+    const current = this.database(input.DatabaseName).get(name)
+    if (!current) throw new FakeGlueError('EntityNotFoundException', `Table ${input.TableName} not found.`)
+    const key = `${current.DatabaseName}.${name}`
+    const archived = this.archive.get(key) ?? []
+    const errors = []
+    for (const id of input.VersionIds) {
+      const at = archived.findIndex((t) => t.VersionId === id)
+      if (at < 0) errors.push({ TableName: name, VersionId: id, ErrorDetail: { ErrorCode: 'EntityNotFoundException', ErrorMessage: `Version ${id} not found.` } })
+      else archived.splice(at, 1)
+    }
+    this.archive.set(key, archived)
+    return { Errors: errors }
   }
 
   private database(name: string): Map<string, FakeGlueTable> {

@@ -39,6 +39,9 @@ class FakeCatalog implements Catalog {
   async delete(tenant: TenantId, name: string) {
     return this.entries.delete(`${tenant}/${name}`)
   }
+  async forgetVersions() {
+    return []
+  }
 }
 
 let writer: DuckDBInstance

@@ -167,8 +167,6 @@ export function localIngestTasks(deps: LocalTaskDeps, input: IngestInput): Recor
     CreateTable: async () => register(),
     AppendPart: async (p) => register(String(p.VersionId)),
     ReplaceTable: async (p) => register(String(p.VersionId)),
-    // ReplaceTable removed the replaced parts' folders already (the local layout is not S3's).
-    DeleteReplacedPart: async () => ({}),
     CleanUpAfterFailure: async () => {
       if (!registered) await deps.store.deletePrefix(dirname(partKey) + '/')
       return {}

@@ -62,7 +62,6 @@ function tasks(over: Partial<Handlers> = {}, seen: Record<string, unknown> = {})
     CreateTable: ok,
     AppendPart: ok,
     ReplaceTable: ok,
-    DeleteReplacedPart: ok,
     CleanUpAfterFailure: ok,
     StopCrawler: ok,
     CleanUp: ok,

@@ -94,7 +94,8 @@ describe('StoreCatalog', () => {
     let runs = 0
     await catalog.update(t, 'sales', async (existing) => {
       if (++runs === 1) await other.update(t, 'sales', (e) => registerTable(e, ingest('append', 'j1'), e!.columns, part('j1'), new Date()).entry)
-      const registration = registerTable(existing, ingest('replace', 'j2'), existing!.columns, part('j2'), new Date())
+      // Keeping one version only, so the replace has parts to drop.
+      const registration = registerTable(existing, ingest('replace', 'j2'), existing!.columns, part('j2'), new Date(), { days: 30, max: 1 })
       dropParts = registration.dropParts
       return registration.entry
     })

@@ -1,8 +1,9 @@
-import { AppError } from '../../errors.ts'
+import { AppError, notFound } from '../../errors.ts'
+import { withoutVersions } from '../../ingest/table-versions.ts'
 import { readJson, updateJson } from '../../json-records.ts'
 import { KeyedLock } from '../../keyed-lock.ts'
 import { keys } from '../../keys.ts'
-import type { Catalog, TableEntry } from '../../ports/catalog.ts'
+import type { Catalog, TableEntry, TablePart } from '../../ports/catalog.ts'
 import { PreconditionFailed, type ObjectStore } from '../../ports/object-store.ts'
 import type { TenantId } from '../../tenant.ts'
 
@@ -72,6 +73,18 @@ export class StoreCatalog implements Catalog {
     } finally {
       this.listed.delete(tenant)
     }
+  }
+
+  /** The entry is rewritten without those versions (its keptParts with it). */
+  async forgetVersions(tenant: TenantId, name: string, versions: number[]): Promise<TablePart[]> {
+    let dropParts: TablePart[] = []
+    await this.update(tenant, name, (existing) => {
+      if (!existing) throw notFound(`The table ${name}`)
+      const change = withoutVersions(existing, versions)
+      dropParts = change.dropParts
+      return change.entry
+    })
+    return dropParts
   }
 
   /**
