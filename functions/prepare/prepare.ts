@@ -103,8 +103,10 @@ async function convert(deps: PrepareDeps, job: PrepareJob, input: IngestInput): 
   await pipeline(await deps.store.get(names.stagedKey), createWriteStream(source))
   const converted = await convertStaged(deps, input, { source, target, crawled, sampled })
   await deps.store.put(names.partKey, createReadStream(target))
-  // The part's column profile, written beside it by the conversion, goes beside it in the bucket too.
-  await deps.store.putBytes(profileKeyOf(names.partKey), await readFile(profilePathOf(target)))
+  // The part's column profile, written beside it by the conversion, goes beside it in the bucket
+  // too (if profiling failed there is none, and the table's profile says it is partial).
+  const profile = await readFile(profilePathOf(target)).catch(() => undefined)
+  if (profile) await deps.store.putBytes(profileKeyOf(names.partKey), profile)
   await deps.store.putBytes(names.outcomeKey, JSON.stringify(converted.outcome))
   const { rowsRead, rowsLoaded, rowsRejected } = converted.outcome
   return { step: 'convert', outcome: { rowsRead, rowsLoaded, rowsRejected } }

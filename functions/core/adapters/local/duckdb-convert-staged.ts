@@ -37,8 +37,9 @@ export async function convertStaged(deps: ConvertStagedDeps, input: IngestInput,
     result = await run(await crawl(), false)
   }
   await refuseSchemaDrift(deps.catalog, input, result.columns)
-  // Profiled from the part just written (columnar, every row), beside it: the table's page reads it.
-  await writePartProfile(deps.ingest, target, result.columns)
+  // Profiled from the part just written, beside it: the table's page reads it. A profile is not
+  // worth a load: if it fails, the part has none and the table's profile says it is partial.
+  await writePartProfile(deps.ingest, target, result.columns).catch(() => undefined)
   return { columns: result.columns, rows: result.rowsLoaded, outcome: conversionOutcome(result.columns, result) }
 }
 

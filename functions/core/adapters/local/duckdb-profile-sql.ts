@@ -78,7 +78,7 @@ export function groupedSql(from: string, c: Column, range: Range | undefined, to
   const kind = profileKindOf(c.type)
   const groups = `SELECT ${x} AS v, count(*) AS c FROM ${from} WHERE ${valued(c)} GROUP BY ${x}`
   if (binned(kind) && range) {
-    return `WITH g AS (${groups}) SELECT ${binOf(numericOf('v', kind), range)} AS b, sum(c)::DOUBLE AS c, (SELECT count(*) FROM g)::DOUBLE AS groups FROM g GROUP BY b`
+    return `WITH g AS (${groups}) SELECT ${binOf(numericOf('v', kind), range)} AS b, sum(c)::DOUBLE AS c, (SELECT count(*) FROM g)::DOUBLE AS groups FROM g GROUP BY 1`
   }
   return `SELECT v::VARCHAR AS v, c::DOUBLE AS c, groups FROM (SELECT v, c, (count(*) OVER ())::DOUBLE AS groups FROM (${groups})) ORDER BY c DESC, v LIMIT ${top}`
 }
@@ -88,7 +88,7 @@ export function binsSql(from: string, c: Column, range: Range): string {
   const kind = profileKindOf(c.type)
   const x = sqlIdentifier(c.name)
   const bin = isIntegerType(c.type) ? binOf(`${x}::BIGINT`, range, true) : binOf(numericOf(x, kind), range)
-  return `SELECT ${bin} AS b, count(*)::DOUBLE AS c FROM ${from} WHERE ${valued(c)} GROUP BY b`
+  return `SELECT ${bin} AS b, count(*)::DOUBLE AS c FROM ${from} WHERE ${valued(c)} GROUP BY 1`
 }
 
 /**

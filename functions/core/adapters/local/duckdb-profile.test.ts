@@ -40,6 +40,9 @@ async function part(select: string): Promise<string> {
   return path
 }
 
+/** A create reads no catalog: any call of this one fails the test. */
+const catalog = new Proxy({}, { get: () => () => Promise.reject(new Error('a create does not read the catalog')) }) as Catalog
+
 const VALUES = `SELECT * FROM (VALUES
   (1::BIGINT, 1.5::DOUBLE, 19.99::DECIMAL(10,2), DATE '2024-01-01', TIMESTAMP '2024-01-01 10:00:00', true, 'red', NULL::VARCHAR),
   (2, -2.25, 5.00, DATE '2024-01-31', TIMESTAMP '2024-01-02 10:00:00.250', false, 'red', NULL),
@@ -104,6 +107,14 @@ describe('a Parquet part profiled by DuckDB', () => {
     expect(profile.ok!.top).toEqual([{ value: 'true', count: 2 }, { value: 'false', count: 1 }])
     expect(profile.colour!.histogram).toBeUndefined()
     expect(profile.empty).toEqual({ name: 'empty', type: 'string', rows: 4, nulls: 4, distinct: 0, distinctApprox: false, min: null, max: null, top: [] })
+  })
+
+  it("profiles columns named as the profile's own SQL names its results (b, c, v, g, n, d, groups)", async () => {
+    const names = ['b', 'c', 'v', 'g', 'n', 'd', 'groups']
+    const path = await part(`SELECT ${names.map((n, k) => `${k === 1 ? `'x' || (i % 3)::VARCHAR` : `i + ${k}`} AS ${n}`).join(', ')} FROM range(5) t(i)`)
+    const profile = await profilePart(ingest, path, names.map((name, k) => ({ name, type: k === 1 ? 'string' : 'bigint' })))
+    expect(profile.map((p) => [p.name, p.distinct, p.min])).toEqual([['b', 5, 0], ['c', 3, 'x0'], ['v', 5, 2], ['g', 5, 3], ['n', 5, 4], ['d', 5, 5], ['groups', 5, 6]])
+    expect(profile[0]!.histogram!.map((h) => h.count)).toEqual([1, 1, 1, 1, 1])
   })
 
   it('profiles an empty part as no rows, no values', async () => {
@@ -172,5 +183,20 @@ describe('the CSV conversion (both modes)', () => {
       expect.objectContaining({ name: 'id', nulls: 0, distinct: 3, min: 1, max: 3 }),
       expect.objectContaining({ name: 'name', nulls: 1, distinct: 1, top: [{ value: 'ann', count: 2 }] }),
     ])
+  })
+})
+
+describe('a profile that cannot be made', () => {
+  it('does not fail the conversion: the part is written without a profile', async () => {
+    const dialect: Dialect = { delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', bom: false, compression: 'none', lineEnding: '\n', columnNames: ['id'] }
+    const source = join(dir, 'staged-2.csv')
+    await writeFile(source, 'id\n1\n')
+    const target = join(dir, 'converted-2', 'data.parquet')
+    // The profile's folder is taken by a folder of its own name: its file cannot be written.
+    await mkdir(profilePathOf(target), { recursive: true })
+    const input = { jobId: 'j2', tenant: tenantId('acme'), fileId: 'f2', fileName: 'x.csv', table: 't', mode: 'create' as const, onError: 'fail' as const, dialect }
+    const converted = await convertStaged({ catalog, ingest }, input, { source, target, crawled: [{ name: 'id', type: 'bigint' }], sampled: false })
+    expect(converted.rows).toBe(1)
+    expect((await readFile(target)).subarray(0, 4).toString('latin1')).toBe('PAR1')
   })
 })
