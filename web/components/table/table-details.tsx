@@ -2,6 +2,7 @@
 
 import { Table2, TerminalSquare } from 'lucide-react'
 import Link from 'next/link'
+import type { ReactNode } from 'react'
 import { PageHeader } from '@/components/app-frame'
 import { EmptyState } from '@/components/empty-state'
 import { Alert, AlertDescription } from '@/components/ui/alert'
@@ -14,8 +15,11 @@ import type { TableWithProfile } from '@/lib/table-profile'
 import { useResource } from '@/lib/use-resource'
 import { ColumnProfileTable } from './column-profile-table'
 
-/** A table's page: its size, and each column's type and profile. `load` reads GET /api/tables/{name}. */
-export function TableDetails({ name, load }: { name: string; load: (name: string) => Promise<TableWithProfile> }) {
+/**
+ * A table's page: its size, each column's type and profile, and its history. `load` reads GET
+ * /api/tables/{name}; `history` renders the versions, given what reloads the table after a rollback.
+ */
+export function TableDetails({ name, load, history }: { name: string; load: (name: string) => Promise<TableWithProfile>; history?: (reload: () => void) => ReactNode }) {
   // No name (a bare /tables link) is a table that is not there.
   const table = useResource(() => (name ? load(name) : Promise.reject(new ApiError(404, 'NOT_FOUND', 'No table named'))), [name, load])
   if (table.error) {
@@ -75,7 +79,11 @@ export function TableDetails({ name, load }: { name: string; load: (name: string
             )}
           </CardContent>
         </Card>
-        {/* TableHistory: the lead adds <TableHistory name={name} /> here (versions timeline, diff, rollback). */}
+        {t && history && (
+          <Card>
+            <CardContent>{history(table.reload)}</CardContent>
+          </Card>
+        )}
       </div>
     </>
   )
