@@ -46,6 +46,14 @@ describe('FilesList', () => {
     expect(rows[1]).toHaveTextContent('gzip')
   })
 
+  it('shows a Parquet file as Parquet, with no CSV delimiter or encoding', () => {
+    render(<FilesList files={[file({ name: 'trips.parquet', format: 'parquet', dialect: { ...file().dialect, delimiter: ',', encoding: 'utf-8' } })]} loading={false} onDelete={vi.fn()} />)
+    const [row] = within(screen.getByRole('table', { name: 'Uploaded files' })).getAllByRole('row').slice(1)
+    expect(row).toHaveTextContent('Parquet')
+    expect(row).not.toHaveTextContent('comma')
+    expect(row).not.toHaveTextContent('utf-8')
+  })
+
   it('asks the page to delete a file', async () => {
     const onDelete = vi.fn()
     const f = file()

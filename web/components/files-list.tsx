@@ -46,11 +46,16 @@ export function FilesList({ files, loading, onDelete, more }: { files: FileMeta[
               </TableCell>
               <TableCell className="text-right tabular-nums">{formatBytes(file.size)}</TableCell>
               <TableCell>
-                <div className="flex gap-1">
-                  <Badge variant="secondary">{delimiterName(file.dialect.delimiter)}</Badge>
-                  <Badge variant="outline">{file.dialect.encoding}</Badge>
-                  {file.compression === 'gzip' && <Badge variant="outline">gzip</Badge>}
-                </div>
+                {file.format === 'parquet' ? (
+                  // A Parquet file has no delimiter or encoding to show: its columns carry their own types.
+                  <Badge variant="secondary">Parquet</Badge>
+                ) : (
+                  <div className="flex gap-1">
+                    <Badge variant="secondary">{delimiterName(file.dialect.delimiter)}</Badge>
+                    <Badge variant="outline">{file.dialect.encoding}</Badge>
+                    {file.compression === 'gzip' && <Badge variant="outline">gzip</Badge>}
+                  </div>
+                )}
               </TableCell>
               <TableCell className="text-muted-foreground" title={file.uploadedAt}>
                 {formatWhen(file.uploadedAt)}
