@@ -125,6 +125,38 @@ describe('a new user in Chromium', () => {
     expect(await page.getByRole('list', { name: 'Query history' }).innerText()).toContain('ORDER BY id')
   })
 
+  // Column profiles (issue 15): the table's page, reached from the tables list, and the schema browser.
+  it("shows a table's column profiles on its page and in the query page's schema browser", async () => {
+    await page.goto(`${app.url}/`)
+    await page.getByRole('table', { name: 'Tables' }).getByRole('link', { name: 'city_people' }).click()
+    await page.waitForURL(/\/tables\/\?name=city_people/)
+    const columns = page.getByRole('table', { name: 'Columns of city_people' })
+    await columns.waitFor()
+    expect(await page.getByRole('heading', { name: 'city_people' }).isVisible()).toBe(true)
+    // Every 11th amount is blank: 227 nulls; the other 2,273 all differ (counted exactly: a small load).
+    const amount = columns.locator('tr[data-column="amount"]')
+    const cells = await amount.locator('td').allInnerTexts()
+    expect([cells[0], cells[1]!.toLowerCase(), cells[2], cells[3], cells[4], cells[5]]).toEqual(['amount', 'decimal(6,2)', '227 (9.1%)', '2,273', '1.25', '3,125'])
+    expect(await amount.getByRole('img', { name: 'Histogram of amount: 20 bins' }).isVisible()).toBe(true)
+    const cities = columns.locator('tr[data-column="city"]').getByRole('list', { name: 'Most frequent values of city' })
+    expect((await cities.getByRole('listitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).sort()).toEqual(['Lima 833', 'Oslo 833', 'Paris 834'])
+    expect(await columns.locator('tr[data-column="joined"]').getByRole('img', { name: /Histogram of joined/ }).isVisible()).toBe(true)
+    await screenshot(page, '07-table-profile')
+
+    await page.goto(`${app.url}/query/`)
+    const browserList = page.getByRole('list', { name: 'Tables and columns' })
+    const toggle = browserList.getByRole('button', { name: 'Show the columns of city_people' })
+    if (await toggle.isVisible()) await toggle.click()
+    const amountInBrowser = browserList.locator('li[data-column="amount"]')
+    await expect.poll(() => amountInBrowser.innerText()).toMatch(/227 \(9\.1%\) null · 2,273 distinct/)
+    expect(await amountInBrowser.getByRole('img', { name: 'Histogram of amount: 20 bins' }).isVisible()).toBe(true)
+    expect(await browserList.locator('li[data-column="city"]').getByRole('img', { name: /Most frequent values of city/ }).isVisible()).toBe(true)
+    await screenshot(page, '08-schema-browser-profile')
+
+    await page.goto(`${app.url}/tables/?name=no_such_table`)
+    await expect.poll(() => page.getByText('No table named no_such_table').isVisible()).toBe(true)
+  })
+
   it('shows why an upload is refused, by the browser before sending or by the server after', async () => {
     await page.goto(`${app.url}/`)
     await page.setInputFiles('[data-testid=file-input]', [
