@@ -42,6 +42,14 @@ describe('previewParquet', () => {
     expect(preview).toMatchObject({ format: 'parquet', rowCount: 3, moreRows: false, problems: [] })
   })
 
+  it('previews files compressed as public data sets are: Snappy, ZSTD, gzip, Brotli, LZ4 or none', async () => {
+    for (const compression of ['snappy', 'zstd', 'gzip', 'brotli', 'lz4', 'uncompressed'] as const) {
+      const meta = await stored(`f_${compression}`, await parquetBytes(`SELECT i AS id, 'name ' || i AS name FROM range(1000) t(i)`, { compression }))
+      const preview = await previewParquet(store, T, meta, 5)
+      expect(preview.rows, compression).toEqual([0, 1, 2, 3, 4].map((i) => ({ id: String(i), name: `name ${i}` })))
+    }
+  })
+
   it('reads only the footer and the first row group of a big file, a bounded number of bytes', async () => {
     const bytes = await parquetBytes(
       `SELECT i AS id, 'row number ' || i || ' ' || md5(i::VARCHAR) AS label, i / 7.0 AS ratio FROM range(600000) t(i)`,

@@ -25,12 +25,23 @@ export async function previewParquet(store: ObjectStore, tenant: TenantId, meta:
   let rows: Record<string, unknown>[] = []
   if (take > 0 && loadable.length > 0) {
     try {
-      rows = await parquetReadObjects({ file, metadata: footer.metadata, rowStart: 0, rowEnd: take, columns: loadable.map((c) => c.source), useOffsetIndex: true })
+      const compressors = await decompressorsFor(first)
+      rows = await parquetReadObjects({ file, metadata: footer.metadata, rowStart: 0, rowEnd: take, columns: loadable.map((c) => c.source), useOffsetIndex: true, ...(compressors ? { compressors } : {}) })
     } catch (err) {
       throw new AppError('NOT_PARQUET', `The first rows of this Parquet file cannot be read for a preview: ${err instanceof Error ? err.message : String(err)}.`, {}, { cause: err })
     }
   }
   return shape(meta, footer.columns, footer.rows, rows)
+}
+
+/**
+ * hyparquet reads Snappy and uncompressed pages itself; ZSTD, gzip, Brotli and LZ4 need
+ * hyparquet-compressors, loaded only for a file that uses one (the preview function's start stays small).
+ */
+async function decompressorsFor(group: { columns: { meta_data?: { codec?: string } }[] } | undefined) {
+  const codecs = new Set((group?.columns ?? []).map((c) => c.meta_data?.codec))
+  if (![...codecs].some((c) => c !== undefined && c !== 'UNCOMPRESSED' && c !== 'SNAPPY')) return undefined
+  return (await import('hyparquet-compressors')).compressors
 }
 
 function shape(meta: FileMeta, columns: ParquetColumn[], total: number, rows: Record<string, unknown>[]) {

@@ -16,13 +16,14 @@ export const SAMPLE_PARQUET_SQL = `
  * The bytes of a Parquet file DuckDB writes from `sql` (for tests: uploads, previews, loads).
  * `rowGroupRows` sets how many rows each row group holds.
  */
-export async function parquetBytes(sql: string, opts: { rowGroupRows?: number } = {}): Promise<Buffer> {
+export async function parquetBytes(sql: string, opts: { rowGroupRows?: number; compression?: 'snappy' | 'zstd' | 'gzip' | 'brotli' | 'lz4' | 'uncompressed' } = {}): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'csvlake-parquet-'))
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' })
   try {
     const conn = await instance.connect()
     const path = join(dir, 'data.parquet')
-    await conn.run(`COPY (${sql}) TO ${sqlString(path)} (FORMAT parquet${opts.rowGroupRows ? `, ROW_GROUP_SIZE ${opts.rowGroupRows}` : ''})`)
+    const options = [`FORMAT parquet`, ...(opts.rowGroupRows ? [`ROW_GROUP_SIZE ${opts.rowGroupRows}`] : []), ...(opts.compression ? [`COMPRESSION ${opts.compression}`] : [])]
+    await conn.run(`COPY (${sql}) TO ${sqlString(path)} (${options.join(', ')})`)
     conn.closeSync()
     return await readFile(path)
   } finally {
