@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parquetBytes } from '../../functions/core/adapters/local/parquet-fixture.ts'
 import { launchBrowser, newPage, screenshot, startApp } from './harness.ts'
 
 // A new user's whole journey in real Chromium, against the app as `npm start` serves it:
@@ -380,6 +381,88 @@ describe('a new user in Chromium', () => {
     } finally {
       await other.context().close()
     }
+  })
+
+  it('loads a table three times, sees its versions, queries the first, rolls back to it after confirming, and the history says so', async () => {
+    // The loads go through the API (the load journey is above); the history is the user's.
+    const load = async (name: string, csv: string, submit: Record<string, unknown>) => {
+      const form = new FormData()
+      form.append('file', new Blob([csv], { type: 'text/csv' }), name)
+      const { fileId } = await (await fetch(`${app.url}/api/upload`, { method: 'POST', body: form })).json()
+      const submitted = await fetch(`${app.url}/api/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileId, ...submit }) })
+      const { jobId } = await submitted.json()
+      await expect.poll(async () => (await (await fetch(`${app.url}/api/job-status?jobId=${jobId}`)).json()).status, { timeout: 30_000 }).toBe('SUCCEEDED')
+    }
+    await load('orders.csv', 'id,amount\n1,10\n2,20\n', { table: 'orders', mode: 'create' })
+    await load('more-orders.csv', 'id,amount\n3,30\n', { table: 'orders', mode: 'append' })
+    await load('new-orders.csv', 'id,item\n7,pen\n', { table: 'orders', mode: 'replace' })
+
+    await page.goto(`${app.url}/tables/?name=orders`)
+    const versions = page.getByRole('list', { name: 'Versions' })
+    await expect.poll(() => versions.getByRole('listitem', { name: /^Version \d$/ }).count(), { timeout: 30_000 }).toBe(3)
+    const third = versions.getByRole('listitem', { name: 'Version 3' })
+    expect(await third.innerText()).toMatch(/Current[\s\S]*Replaced from new-orders\.csv[\s\S]*\+1 \/ −3 rows, 1 in all/)
+    expect(await third.getByRole('list', { name: 'Schema changes' }).innerText()).toMatch(/\+ item[\s\S]*− amount/)
+    await screenshot(page, '14-table-history')
+
+    // Query the first version: the query page opens with its SQL; run it.
+    await versions.getByRole('listitem', { name: 'Version 1' }).getByRole('link', { name: 'Query version 1' }).click()
+    await page.waitForURL(/\/query\/\?sql=/)
+    await expect.poll(() => editor(page).innerText(), { timeout: 30_000 }).toContain('FROM orders FOR VERSION AS OF 1')
+    await page.getByRole('button', { name: 'Run' }).click()
+    await expect.poll(() => page.getByTestId('query-summary').innerText(), { timeout: 30_000 }).toMatch(/^2 rows · /)
+    expect(await page.getByRole('columnheader', { name: 'amount' }).count()).toBe(1)
+
+    // Roll back to it, after confirming.
+    await page.goto(`${app.url}/tables/?name=orders`)
+    await versions.getByRole('listitem', { name: 'Version 1' }).getByRole('button', { name: 'Roll back to this version' }).click()
+    const dialog = page.getByRole('dialog')
+    expect(await dialog.innerText()).toContain('Roll back orders to version 1?')
+    await dialog.getByRole('button', { name: 'Roll back' }).click()
+    const fourth = versions.getByRole('listitem', { name: 'Version 4' })
+    await expect.poll(() => fourth.innerText(), { timeout: 30_000 }).toMatch(/Current[\s\S]*Rolled back to version 1/)
+    expect(await fourth.innerText()).toMatch(/\+2 \/ −1 rows, 2 in all/)
+    await screenshot(page, '15-table-rolled-back')
+    // The table is version 1's again.
+    const result = await (await fetch(`${app.url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT sum(amount) AS s FROM orders', waitMs: 10_000 }) })).json()
+    expect(result.rows).toEqual([[30]])
+  })
+
+  it('uploads a Parquet file, previews its schema and first rows, loads it with its own types and queries it', async () => {
+    const bytes = await parquetBytes(
+      `SELECT i AS trip_id, i * 1.5::DOUBLE AS fare, DATE '2024-05-01' + i::INT AS day, TIMESTAMP '2024-05-01 08:30:00' + INTERVAL (i) MINUTE AS picked_up,
+              CASE WHEN i % 3 = 0 THEN NULL ELSE 'zone ' || (i % 7) END AS zone
+       FROM range(5000) t(i)`,
+      { compression: 'zstd' },
+    )
+    await page.goto(`${app.url}/`)
+    await page.setInputFiles('[data-testid=file-input]', { name: 'trips.parquet', mimeType: 'application/octet-stream', buffer: bytes })
+    const row = page.getByRole('table', { name: 'Uploaded files' }).getByRole('row', { name: /trips\.parquet/ })
+    await expect.poll(() => row.innerText(), { timeout: 30_000 }).toContain('Parquet')
+    await row.getByRole('link', { name: 'Preview' }).click()
+    await expect.poll(() => page.getByLabel('Detected format').innerText(), { timeout: 30_000 }).toMatch(/Parquet[\s\S]*5,000/)
+    const header = (await page.locator('thead th').allInnerTexts()).slice(1).map((h) => h.replace(/\s+/g, ' ').trim())
+    expect(header).toEqual(['trip_id bigint', 'fare double', 'day date', 'picked_up timestamp', 'zone string'])
+    expect(await page.locator('tbody tr').first().innerText()).toMatch(/0\s+0\s+2024-05-01\s+2024-05-01 08:30:00\s+NULL/)
+    // No CSV settings for a Parquet file.
+    expect(await page.getByLabel('Delimiter').count()).toBe(0)
+    await screenshot(page, '16-parquet-preview')
+
+    await expect.poll(() => page.getByLabel('Table name').inputValue()).toBe('trips')
+    await page.getByRole('button', { name: 'Load into trips' }).click()
+    await page.waitForURL(/\/jobs\/\?id=j_/)
+    await expect.poll(() => page.getByTestId('job-status').innerText(), { timeout: 30_000 }).toBe('Succeeded')
+    // The columnar branch: no staging, no crawl.
+    const steps = page.getByRole('list', { name: 'Workflow steps' }).locator('li')
+    expect(await steps.nth(1).getAttribute('data-step')).toBe('ConvertColumnar')
+    expect(await page.locator('li[data-step=StartCrawler]').count()).toBe(0)
+
+    await page.getByRole('link', { name: 'Query trips' }).click()
+    await page.waitForURL(/\/query\/\?table=trips/)
+    await typeSql(page, "SELECT count(*) AS n, count(zone) AS zoned, max(day) AS last_day, typeof(max(picked_up)) AS t\nFROM trips")
+    await page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => page.getByTestId('query-summary').innerText(), { timeout: 30_000 }).toMatch(/^1 row · /)
+    expect((await page.getByRole('gridcell').allInnerTexts()).join(' ')).toMatch(/^5000 3333 2038-01-07 TIMESTAMP/)
   })
 
   it('cancels a long query while it runs, showing the time elapsed meanwhile', async () => {
