@@ -1,6 +1,8 @@
 /**
- * What a column holds, computed from every row of a table's Parquet part as ingest writes it
- * (`_profile.json` beside the part), and merged over a table's parts when it is read.
+ * What a column holds, computed from a table's Parquet part as ingest writes it (`_profile.json`
+ * beside the part; every figure from every row, except for a column of many values in a big
+ * part: its distinct count is estimated, and its frequent text values found, from a sample -
+ * adapters/local/duckdb-profile.ts), and merged over a table's parts when it is read.
  *
  * Values are JSON-safe: numbers for numeric columns (a bigint or decimal beyond 2^53 loses
  * precision here, as any JSON number does), ISO strings for dates (`2024-03-01`) and timestamps

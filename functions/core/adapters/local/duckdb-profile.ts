@@ -23,7 +23,7 @@ export function profilePathOf(parquetPath: string): string {
 }
 
 /**
- * Profiles the Parquet part at `parquetPath` (every row) and writes `_profile.json` beside it;
+ * Profiles the Parquet part at `parquetPath` (what is read how: see profilePart) and writes `_profile.json` beside it;
  * answers what it wrote. `columns` are the part's columns with their catalog types. Any code that
  * has written a part calls this (CSV conversion, columnar loads); the file travels with the part's
  * folder, so deleting the part deletes it.
