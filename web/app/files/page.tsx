@@ -85,7 +85,11 @@ function FileView({ api, fileId }: { api: Api; fileId: string }) {
         <Card className="h-fit">
           <CardHeader>
             <CardTitle>Load into a table</CardTitle>
-            <CardDescription>The workflow crawls the whole file, checks every row against the types, and catalogs it.</CardDescription>
+            <CardDescription>
+              {p?.format === 'parquet'
+                ? 'The workflow takes the columns with their own types, checks the table can read them, and catalogs it: no crawl.'
+                : 'The workflow crawls the whole file, checks every row against the types, and catalogs it.'}
+            </CardDescription>
           </CardHeader>
           <CardContent>
             {p && tables.data ? (

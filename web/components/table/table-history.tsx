@@ -69,7 +69,7 @@ export function TableHistory({ api, name, onChanged }: { api: Api; name: string;
           <VersionItem key={v.version} name={name} version={v} previous={versions[i + 1]} onRollback={() => setConfirming(v)} />
         ))}
       </ol>
-      {versions.length > 1 && <CompareVersions versions={versions} />}
+      {versions.length > 1 && <CompareVersions key={history.data.current} versions={versions} />}
       <ConfirmDialog
         open={confirming !== undefined}
         onOpenChange={(open) => !open && setConfirming(undefined)}
