@@ -45,6 +45,13 @@ export type RunOptions = {
   maxResultBytes: number
 }
 
+/**
+ * How an engine names version `version` of a table in SQL. `aliased` says whether the user gave
+ * the reference an alias: so that `orders.id` still names a column, an engine whose relation has
+ * another name adds `AS orders` when not.
+ */
+export type VersionRelation = (entry: TableEntry, version: number, aliased: boolean) => string
+
 /** One page read forward; `next` reads the page after it, absent at the end. */
 export type RunPage = { rows: Cell[][]; next?: string }
 
@@ -63,8 +70,11 @@ export type RunPage = { rows: Cell[][]; next?: string }
  * results, expiry) lives in the domain's QueryService, above this port.
  */
 export interface QueryRunner {
-  /** Whether it reads earlier versions of tables (entries named `v3.orders` in RunOptions.tables). */
-  readonly timeTravel?: boolean
+  /**
+   * How it names an earlier version of a table in SQL, when it reads them (the reference the
+   * rewrite puts in the SQL; RunOptions.tables then has the version as an entry named `v3.orders`).
+   */
+  readonly timeTravel?: VersionRelation
   /**
    * Starts one read-only statement and answers the engine's id for it. Throws AppError FORBIDDEN
    * for what is not a read and SQL_ERROR (with line and column) when the engine finds an error

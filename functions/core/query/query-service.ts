@@ -337,23 +337,26 @@ export class QueryService implements QueryEngine {
 
   /**
    * The SQL the engine runs, with references to earlier versions (`orders FOR VERSION AS OF 3`)
-   * rewritten to those versions' relations. A reference it cannot read fails here, as a SQL
-   * error at its line; so does time travel on an engine without it (Athena, for now).
+   * rewritten to those versions' relations. The tables referenced so are read with their versions
+   * (a listing may leave them out: Glue's GetTables does). A reference it cannot read fails here,
+   * as a SQL error at its line; so does time travel on an engine without it.
    */
-  private timeTravel(record: QueryRecord, tables: TableEntry[]): { sql: string; versions: VersionedTable[] } {
-    const travel = resolveTimeTravel(record.sql, tables)
-    if (travel.versions.length > 0 && !this.deps.runner.timeTravel) {
-      const [first] = timeTravelRefs(record.sql)
-      const line = record.sql.slice(0, first!.start).split('\n').length
-      throw new AppError('SQL_ERROR', 'Reading an earlier version of a table (FOR VERSION AS OF) is not available on this deployment yet; query the current table, or roll it back first.', { line })
+  private async timeTravel(record: QueryRecord, tables: TableEntry[]): Promise<{ sql: string; versions: VersionedTable[] }> {
+    const refs = timeTravelRefs(record.sql)
+    if (refs.length === 0) return { sql: record.sql, versions: [] }
+    if (!this.deps.runner.timeTravel) {
+      const line = record.sql.slice(0, refs[0]!.start).split('\n').length
+      throw new AppError('SQL_ERROR', 'Reading an earlier version of a table (FOR VERSION AS OF) is not available on this deployment; query the current table, or roll it back first.', { line })
     }
-    return travel
+    const named = new Set(refs.map((r) => r.table))
+    const withVersions = await Promise.all(tables.map(async (t) => (named.has(t.name) ? ((await this.deps.catalog.get(t.tenant, t.name, { versions: true })) ?? t) : t)))
+    return resolveTimeTravel(record.sql, withVersions, this.deps.runner.timeTravel)
   }
 
   /** Runs `check`; what it throws is recorded (recordRefusal) and thrown on. */
-  private async refusedAs<T>(record: QueryRecord, check: () => T): Promise<T> {
+  private async refusedAs<T>(record: QueryRecord, check: () => T | Promise<T>): Promise<T> {
     try {
-      return check()
+      return await check()
     } catch (err) {
       await this.recordRefusal(record, err)
       throw err

@@ -51,6 +51,26 @@ describe('time travel in SQL', () => {
     expect(resolveTimeTravel('SELECT * FROM orders\nFOR VERSION\nAS OF 2', [orders()]).sql.split('\n')).toHaveLength(3)
   })
 
+  it('says whether an alias follows the clause, so an engine whose relation has another name can keep the table\'s', () => {
+    const aliased = (sql: string) => timeTravelRefs(sql).map((r) => r.aliased)
+    expect(aliased('SELECT * FROM orders FOR VERSION AS OF 1 o')).toEqual([true])
+    expect(aliased('SELECT * FROM orders FOR VERSION AS OF 1 AS o')).toEqual([true])
+    expect(aliased('SELECT * FROM orders FOR VERSION AS OF 1 "O"')).toEqual([true])
+    expect(aliased('SELECT * FROM orders FOR VERSION AS OF 1')).toEqual([false])
+    expect(aliased('SELECT * FROM orders FOR VERSION AS OF 1 WHERE id > 1')).toEqual([false])
+    expect(aliased('SELECT * FROM orders AT (VERSION => 1) JOIN orders FOR VERSION AS OF 2 USING (id)')).toEqual([false, false])
+    expect(aliased('SELECT * FROM (SELECT * FROM orders FOR VERSION AS OF 1) t, orders FOR VERSION AS OF 2;')).toEqual([false, false])
+  })
+
+  it("keeps every later line where it was when an engine's relation is longer than the clause", () => {
+    const long = (entry: TableEntry, version: number, aliased: boolean) => `"${entry.name}__v${version}__${'0'.repeat(64)}"${aliased ? '' : ` AS ${entry.name}`}`
+    const sql = 'SELECT orders.id\nFROM orders FOR VERSION\nAS OF 1\nWHERE nope'
+    const { sql: rewritten } = resolveTimeTravel(sql, [orders()], long)
+    expect(rewritten.split('\n')).toHaveLength(4)
+    expect(rewritten.split('\n')[3]).toBe('WHERE nope')
+    expect(rewritten).toContain(`FROM "orders__v1__${'0'.repeat(64)}" AS orders`)
+  })
+
   it("reads a version with its own parts, rows and schema", () => {
     const { versions } = resolveTimeTravel('SELECT * FROM orders FOR VERSION AS OF 2', [orders()])
     const entry = versionEntry(versions[0]!)

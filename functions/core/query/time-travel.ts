@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts'
 import { partsOf, versionAt, versionOf } from '../ingest/table-versions.ts'
 import type { TableEntry, TableVersion } from '../ports/catalog.ts'
+import type { VersionRelation } from '../ports/query-runner.ts'
 
 /**
  * Time travel in SQL, in the forms users of other lakes would write:
@@ -17,7 +18,16 @@ export type TimeTravelRef = {
   start: number
   end: number
   at: { version: number } | { timestamp: string }
+  /** Whether an alias follows the clause (`... AS OF 3 o`, `... AS OF 3 AS o`). */
+  aliased: boolean
 }
+
+/** Words that may follow a table reference and are not its alias. */
+const NOT_ALIASES = new Set([
+  'where', 'join', 'inner', 'left', 'right', 'full', 'outer', 'cross', 'natural', 'positional', 'asof', 'anti', 'semi', 'lateral',
+  'on', 'using', 'group', 'order', 'limit', 'offset', 'fetch', 'union', 'except', 'intersect', 'having', 'window', 'qualify',
+  'tablesample', 'using', 'pivot', 'unpivot', 'for', 'at', 'then', 'when', 'else', 'end', 'select', 'from', 'with', 'returning',
+])
 
 type Token = { kind: 'word' | 'quoted' | 'number' | 'string' | 'punct'; text: string; start: number; end: number }
 
@@ -31,7 +41,9 @@ export function timeTravelRefs(sql: string): TimeTravelRef[] {
     if (tokens[i - 1]?.text === '.' || tokens[i + 1]?.text === '.') continue
     const match = forAsOf(tokens, i + 1) ?? atArrow(tokens, i + 1)
     if (!match) continue
-    refs.push({ table: name.kind === 'quoted' ? name.text : name.text.toLowerCase(), start: name.start, end: match.end, at: match.at })
+    const after = tokens[match.next]
+    const aliased = after !== undefined && (after.kind === 'quoted' || (after.kind === 'word' && !NOT_ALIASES.has(after.text.toLowerCase())))
+    refs.push({ table: name.kind === 'quoted' ? name.text : name.text.toLowerCase(), start: name.start, end: match.end, at: match.at, aliased })
     i = match.next - 1
   }
   return refs
@@ -40,12 +52,15 @@ export function timeTravelRefs(sql: string): TimeTravelRef[] {
 /** A table of the tenant's as of one version: the relation a rewritten reference reads. */
 export type VersionedTable = { entry: TableEntry; version: TableVersion; schema: string }
 
+/** DuckDB's: the version's view in a schema of its own, `v3.orders` (TenantSandbox). */
+export const schemaRelation: VersionRelation = (entry, version) => `v${version}.${quotedIfNeeded(entry.name)}`
+
 /**
  * The SQL with each time-travel reference rewritten, and the versions it reads, resolved from
  * the tenant's tables. An unknown table or a version not kept is a SQL_ERROR at the reference's
  * line and column, saying which versions there are.
  */
-export function resolveTimeTravel(sql: string, tables: TableEntry[]): { sql: string; versions: VersionedTable[] } {
+export function resolveTimeTravel(sql: string, tables: TableEntry[], relation: VersionRelation = schemaRelation): { sql: string; versions: VersionedTable[] } {
   const refs = timeTravelRefs(sql)
   if (refs.length === 0) return { sql, versions: [] }
   const versions = new Map<string, VersionedTable>()
@@ -63,7 +78,7 @@ export function resolveTimeTravel(sql: string, tables: TableEntry[]): { sql: str
     const schema = `v${version.version}`
     atError(sql, ref, () => partsOf(entry!, version))
     versions.set(`${schema}.${entry!.name}`, { entry: entry!, version, schema })
-    const replacement = `${schema}.${quotedIfNeeded(entry!.name)}`
+    const replacement = relation(entry!, version.version, ref.aliased)
     const original = sql.slice(ref.start, ref.end)
     out += sql.slice(from, ref.start) + padded(replacement, original)
     from = ref.end
@@ -89,13 +104,18 @@ function atError<T>(sql: string, ref: TimeTravelRef, run: () => T): T {
   }
 }
 
-/** `replacement` in the place of `original`, as long, with its line breaks (so later lines keep their numbers). */
+/**
+ * `replacement` in the place of `original`, with its line breaks (so later lines keep their
+ * numbers), padded to be as long when it is shorter (so the rest of its line keeps its columns).
+ */
 function padded(replacement: string, original: string): string {
+  const breaks = original.replace(/[^\n]/g, '')
+  if (replacement.length + breaks.length > original.length) return replacement + breaks
   const covered = original.slice(0, replacement.length).replace(/[^\n]/g, '')
   return replacement + covered + original.slice(replacement.length + covered.length).replace(/[^\n]/g, ' ')
 }
 
-function quotedIfNeeded(name: string): string {
+export function quotedIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
 }
 

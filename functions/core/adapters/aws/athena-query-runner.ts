@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream'
 import { AppError } from '../../errors.ts'
 import { formatBytes } from '../../files/format-bytes.ts'
-import type { Column } from '../../ports/catalog.ts'
-import type { QueryRunner, RunOptions, RunPage, RunStatus } from '../../ports/query-runner.ts'
+import type { Column, TableEntry } from '../../ports/catalog.ts'
+import type { QueryRunner, RunOptions, RunPage, RunStatus, VersionRelation } from '../../ports/query-runner.ts'
+import { quotedIfNeeded } from '../../query/time-travel.ts'
+import type { GlueApi } from './glue-api.ts'
+import { toTableInput, versionTableName } from './glue-table-format.ts'
 import type { TenantId } from '../../tenant.ts'
 import { awsErrorName, type AthenaApi, type AthenaOutputs, type AthenaQueryExecution } from './athena-api.ts'
 import { assertAthenaRead } from './athena-read-only.ts'
@@ -32,22 +35,30 @@ export type AthenaQueryRunnerDeps = {
   maxScannedBytes?: number
   /** How often a status call asks Athena again while it waits. */
   pollMs?: number
+  /**
+   * Time travel: Athena reads an earlier version of a table through a hidden table made from that
+   * version (its parts and columns) in the tenant's versions database (versionsDatabaseOf), by
+   * this Glue client, on the first query that reads it. Without it, time travel is refused.
+   */
+  versions?: { glueFor: (tenant: TenantId) => GlueApi; bucket: string }
 }
 
-/**
- * The QueryRunner on Athena: the tenant's Glue database as the query's context, csvlake's query id
- * as ClientRequestToken, state polled with GetQueryExecution, columns from the result set's
- * metadata, the row count from the runtime statistics, the header row skipped and every string
- * cell typed back, errors read from StateChangeReason. It cannot seek: pages are read forward by
- * NextToken. In aws mode `athenaFor` gives the SDK's client with the tenant's credentials; in tests FakeAthena.
- */
 export class AthenaQueryRunner implements QueryRunner {
   private readonly columns = new Map<string, Column[]>()
 
-  constructor(private readonly deps: AthenaQueryRunnerDeps) {}
+  /** `"orders__v3__…" AS orders`: the hidden table of that version (see start). */
+  readonly timeTravel?: VersionRelation
+
+  constructor(private readonly deps: AthenaQueryRunnerDeps) {
+    if (deps.versions) {
+      this.timeTravel = (entry, version, aliased) =>
+        `"${versionTableName(entry, version)}"${aliased ? '' : ` AS ${quotedIfNeeded(entry.name)}`}`
+    }
+  }
 
   async start(tenant: TenantId, sql: string, options: RunOptions): Promise<string> {
     assertAthenaRead(sql)
+    for (const entry of options.tables) if (entry.name.includes('.')) await this.ensureVersionTable(tenant, entry)
     const { QueryExecutionId } = await this.deps.athenaFor(tenant).startQueryExecution({
       QueryString: sql,
       ClientRequestToken: options.token,
@@ -125,6 +136,23 @@ export class AthenaQueryRunner implements QueryRunner {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * The hidden table an entry named `v3.orders` (a version, RunOptions.tables) is read through:
+   * made on first use in the tenant's database, from the version's parts and columns. A version
+   * never changes, so one that exists is the one wanted.
+   */
+  private async ensureVersionTable(tenant: TenantId, entry: TableEntry): Promise<void> {
+    const versions = this.deps.versions
+    if (!versions) throw new AppError('SQL_ERROR', 'Reading an earlier version of a table is not available on this deployment.')
+    const dot = entry.name.indexOf('.')
+    const version = Number(entry.name.slice(1, dot))
+    const name = versionTableName({ name: entry.name.slice(dot + 1), createdAt: entry.createdAt }, version)
+    const TableInput = toTableInput({ ...entry, name }, versions.bucket)
+    await versions.glueFor(tenant).createTable({ DatabaseName: this.deps.databaseOf(tenant), TableInput }).catch((err: unknown) => {
+      if (awsErrorName(err) !== 'AlreadyExistsException') throw err
+    })
+  }
 
   /** The execution, when it ran in this tenant's database; another tenant's is as good as unknown. */
   private async describe(tenant: TenantId, executionId: string): Promise<AthenaQueryExecution | undefined> {

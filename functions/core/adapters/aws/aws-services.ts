@@ -55,6 +55,7 @@ export function createAwsServices(config: Config, aws: AwsConfig, log: Logger, c
     databaseOf: (t) => tenantDatabase(t),
     outputLocationOf: (t) => `s3://${aws.bucket}/${athenaResultsPrefix(t)}`,
     maxScannedBytes: aws.athena.maxScannedBytes,
+    versions: { glueFor: clients.glueFor, bucket: aws.bucket },
   })
   const queries = new QueryService({
     runner,

@@ -3,7 +3,7 @@ import { historyOf, withoutVersions } from '../../ingest/table-versions.ts'
 import type { Catalog, TableEntry, TablePart } from '../../ports/catalog.ts'
 import { tenantDatabase, type TenantId } from '../../tenant.ts'
 import type { GlueApi, GlueTableInput } from './glue-api.ts'
-import { historyFromGlue, toEntry, toGlueVersion, toTableInput, type GlueVersion } from './glue-table-format.ts'
+import { historyFromGlue, isVersionTable, toEntry, toGlueVersion, toTableInput, type GlueVersion } from './glue-table-format.ts'
 
 /** How often a change is tried before the conflict is answered (409). */
 const UPDATE_ATTEMPTS = 12
@@ -56,7 +56,8 @@ export class GlueCatalog implements Catalog {
       // A tenant whose database is not made yet has no tables.
       const page = await glue.getTables({ DatabaseName, ...(token ? { NextToken: token } : {}) }).catch(notFoundAs(undefined))
       if (!page) return []
-      for (const table of page.TableList ?? []) entries.push(toEntry(tenant, table.Name ?? '', table))
+      // A version's hidden table (Athena's time travel) is not one of the tenant's tables.
+      for (const table of page.TableList ?? []) if (!isVersionTable(table.Name ?? '')) entries.push(toEntry(tenant, table.Name ?? '', table))
       token = page.NextToken
     } while (token)
     return entries.sort((a, b) => a.name.localeCompare(b.name))
@@ -116,8 +117,20 @@ export class GlueCatalog implements Catalog {
     }
   }
 
+  /** DeleteTable; then the hidden tables Athena read its versions through (glue-table-format.ts), which have no data of their own. */
   async delete(tenant: TenantId, name: string): Promise<boolean> {
-    return this.deps.glueFor(tenant).deleteTable({ DatabaseName: this.databaseOf(tenant), Name: name }).then(() => true, notFoundAs(false))
+    const glue = this.deps.glueFor(tenant)
+    const DatabaseName = this.databaseOf(tenant)
+    const deleted = await glue.deleteTable({ DatabaseName, Name: name }).then(() => true, notFoundAs(false))
+    let token: string | undefined
+    do {
+      const page = await glue.getTables({ DatabaseName, ...(token ? { NextToken: token } : {}) }).catch(notFoundAs(undefined))
+      for (const t of page?.TableList ?? []) {
+        if (t.Name?.startsWith(`${name}__v`) && isVersionTable(t.Name)) await glue.deleteTable({ DatabaseName, Name: t.Name }).catch(notFoundAs(undefined))
+      }
+      token = page?.NextToken
+    } while (token)
+    return deleted
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { TableEntry, TablePart, TableVersion } from '../../ports/catalog.ts'
 import { historyOf } from '../../ingest/table-versions.ts'
 import { schemaKey } from '../../ingest/execution-input.ts'
@@ -198,4 +199,19 @@ function parseRecord(stored: string | undefined): VersionRecord | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * A version's hidden table, in the tenant's own database: the table's name, the version, and a
+ * digest of when the table was made (a table dropped and made again starts its versions at 1
+ * again, and must not read the old one's). Longer than any table name may be (64), so no table
+ * of the tenant's can have it; the catalog leaves such names out of the tenant's tables.
+ */
+export function versionTableName(entry: Pick<TableEntry, 'name' | 'createdAt'>, version: number): string {
+  return `${entry.name}__v${version}__${createHash('sha256').update(entry.createdAt).digest('hex')}`
+}
+
+/** Whether a Glue table is a version's hidden table (versionTableName), not one of the tenant's. */
+export function isVersionTable(name: string): boolean {
+  return /__v\d+__[0-9a-f]{64}$/.test(name)
 }

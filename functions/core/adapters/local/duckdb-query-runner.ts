@@ -16,6 +16,7 @@ import { followFile } from './follow-file.ts'
 import { SandboxPool, type Lease } from './duckdb-sandbox-pool.ts'
 import { SandboxGone, SandboxProcess, SpareSandboxes, type GoneReason } from './duckdb-sandbox-process.ts'
 import type { ExecuteOutcome } from './duckdb-sandbox-protocol.ts'
+import { schemaRelation } from '../../query/time-travel.ts'
 
 
 /** What a query that ended with its sandbox process is told, by why the process went. */
@@ -76,8 +77,8 @@ const STOPPED = 'csvlake stopped while this query was running; run it again.'
  * Parquet to results/{tenant}/{executionId}/; the execution's id is csvlake's token.
  */
 export class DuckDbQueryRunner implements QueryRunner {
-  /** Earlier versions are views of their parts, in a schema per version (TenantSandbox). */
-  readonly timeTravel = true
+  /** Earlier versions are views of their parts, in a schema per version (TenantSandbox): `v3.orders`. */
+  readonly timeTravel = schemaRelation
   private readonly dataDir: string
   private readonly pool: SandboxPool<SandboxProcess>
   private readonly spares: SpareSandboxes
