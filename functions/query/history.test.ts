@@ -4,6 +4,7 @@ import { SavedQueries } from '../core/query/saved-queries.ts'
 import { tenantId } from '../core/tenant.ts'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 import { startTestServer, type TestServer } from '../testing/test-server.ts'
+import { asUsers } from '../testing/as-users.ts'
 
 // The history and the saved queries over real HTTP, on the local gateway with identity on, so two
 // tenants (two signed-in users) each see only their own.
@@ -23,9 +24,7 @@ afterAll(async () => {
   await issuer?.close()
 })
 
-const call = (token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } })
-const send = (token: string, method: string, path: string, body: unknown) => call(token, path, { method, body: JSON.stringify(body) })
+const { call, send } = asUsers(() => server.url)
 const run = async (token: string, sql: string) => (await (await send(token, 'POST', '/api/query', { sql, waitMs: 10_000 })).json()) as { queryId: string; status: string }
 
 describe('GET /api/queries: the history, from the query records', () => {

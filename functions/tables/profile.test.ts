@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 import { startTestServer, type TestServer } from '../testing/test-server.ts'
+import { asUsers } from '../testing/as-users.ts'
 
 // GET /api/tables/{name} over real HTTP on the local gateway: real uploads through the real
 // ingest state machine, whose conversion profiles each Parquet part with DuckDB; identity on,
@@ -23,23 +24,7 @@ afterAll(async () => {
   await issuer?.close()
 })
 
-const call = (token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } })
-
-async function load(token: string, name: string, csv: string, submit: Record<string, unknown>) {
-  const form = new FormData()
-  form.append('file', new Blob([csv], { type: 'text/csv' }), name)
-  const { fileId } = await (await call(token, '/api/upload', { method: 'POST', body: form })).json()
-  const { jobId } = await (await call(token, '/api/submit', { method: 'POST', body: JSON.stringify({ fileId, ...submit }) })).json()
-  for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
-    const job = await (await call(token, `/api/job-status?jobId=${jobId}`)).json()
-    if (job.status !== 'RUNNING') {
-      expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED')
-      return job
-    }
-  }
-  throw new Error('job still running')
-}
+const { call, load } = asUsers(() => server.url)
 
 /** The profile files under a table's folder in the data folder, whoever's tenant it is. */
 async function profileFiles(table: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAwsTestServer, type AwsTestServer } from '../testing/aws-test-server.ts'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
+import { asUsers } from '../testing/as-users.ts'
 
 // Table versions in aws mode (README, "Table versions on AWS"): Glue table versions are the
 // history - the state machine's UpdateTable archives the table as it was - and a rollback is an
@@ -32,21 +33,9 @@ afterAll(async () => {
   await issuer?.close()
 })
 
-const call = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } })
-
-async function load(name: string, csv: string, submit: Record<string, unknown>) {
-  const form = new FormData()
-  form.append('file', new Blob([csv], { type: 'text/csv' }), name)
-  const { fileId } = await (await call('/api/upload', { method: 'POST', body: form })).json()
-  const { jobId } = await (await call('/api/submit', { method: 'POST', body: JSON.stringify({ fileId, ...submit }) })).json()
-  for (let i = 0; i < 500; i++) {
-    const job = await (await call(`/api/job-status?jobId=${jobId}`)).json()
-    if (job.status !== 'RUNNING') return job
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('job still running')
-}
+const users = asUsers(() => server.url)
+const call = (path: string, init: RequestInit = {}) => users.call(token, path, init)
+const load = (name: string, csv: string, submit: Record<string, unknown>) => users.load(token, name, csv, submit)
 
 describe('table versions in aws mode: Glue table versions (doubles written from the AWS API references)', () => {
   it('lists a version per load from Glue\'s table versions, rolls back as a new version keeping every part, and reads an earlier version through a hidden table', async () => {

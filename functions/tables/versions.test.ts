@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 import { startTestServer, type TestServer } from '../testing/test-server.ts'
+import { asUsers } from '../testing/as-users.ts'
 
 // Table versions over real HTTP on the local gateway: real uploads, the real ingest state
 // machine, real DuckDB reading the versions' Parquet parts; identity on, so a second tenant
@@ -23,24 +24,7 @@ afterAll(async () => {
   await issuer?.close()
 })
 
-const call = (token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } })
-const send = (token: string, method: string, path: string, body: unknown) => call(token, path, { method, body: JSON.stringify(body) })
-
-async function load(token: string, name: string, csv: string, submit: Record<string, unknown>) {
-  const form = new FormData()
-  form.append('file', new Blob([csv], { type: 'text/csv' }), name)
-  const { fileId } = await (await call(token, '/api/upload', { method: 'POST', body: form })).json()
-  const { jobId } = await (await send(token, 'POST', '/api/submit', { fileId, ...submit })).json()
-  for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
-    const job = await (await call(token, `/api/job-status?jobId=${jobId}`)).json()
-    if (job.status !== 'RUNNING') {
-      expect(job.status).toBe('SUCCEEDED')
-      return job
-    }
-  }
-  throw new Error('job still running')
-}
+const { call, send, load } = asUsers(() => server.url)
 
 async function rows(token: string, sql: string) {
   const res = await send(token, 'POST', '/api/query', { sql, waitMs: 10_000 })
