@@ -90,7 +90,7 @@ describe('table versions in aws mode: Glue table versions (doubles written from 
 })
 
 describe('table version retention in aws mode (doubles written from the AWS API references)', () => {
-  it('with no history kept (CSVLAKE_TABLE_VERSION_DAYS=0), forgets the replaced version in Glue and deletes its parts once the load has ended', async () => {
+  it('with no history kept (CSVLAKE_TABLE_VERSION_DAYS=0), forgets the replaced version in Glue and deletes its parts and hidden table once the load has ended', async () => {
     const bare = await startAwsTestServer({
       env: { ...issuer.env(), CSVLAKE_TABLE_VERSION_DAYS: '0' },
       answers: () => ({ columns: [{ Name: 'n', Type: 'bigint' }], rows: [['1']] }),
@@ -101,9 +101,14 @@ describe('table version retention in aws mode (doubles written from the AWS API 
     server = bare
     try {
       expect(await load('a.csv', 'id,name\n1,Ada\n', { table: 'gone', mode: 'create' })).toMatchObject({ status: 'SUCCEEDED' })
+      // Version 1 read through its hidden table, which Athena's time travel made.
+      expect((await call('/api/query', { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM gone FOR VERSION AS OF 1', waitMs: 5000 }) })).status).toBe(200)
+      const hidden = () => [...bare.aws.tables.keys()].filter((k) => /\.gone__v1__/.test(k))
+      expect(hidden()).toHaveLength(1)
       expect(await load('b.csv', 'id,name\n2,Bo\n', { table: 'gone', mode: 'replace' })).toMatchObject({ status: 'SUCCEEDED' })
-      // The job's end, read once, applied the retention: version 1 and its part are gone.
+      // The job's end, read once, applied the retention: version 1, its part and its hidden table are gone.
       await expect.poll(async () => (await collect(bare.services.store.keys('lake/'))).filter((k) => k.endsWith('data.parquet')).length, { timeout: 10_000 }).toBe(1)
+      expect(hidden()).toEqual([])
       const history = await (await call('/api/tables/gone/versions')).json()
       expect(history.versions.map((v: { version: number }) => v.version)).toEqual([2])
     } finally {

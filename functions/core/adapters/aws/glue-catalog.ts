@@ -3,7 +3,7 @@ import { historyOf, withoutVersions } from '../../ingest/table-versions.ts'
 import type { Catalog, TableEntry, TablePart } from '../../ports/catalog.ts'
 import { tenantDatabase, type TenantId } from '../../tenant.ts'
 import type { GlueApi, GlueTableInput } from './glue-api.ts'
-import { historyFromGlue, isVersionTable, toEntry, toGlueVersion, toTableInput, type GlueVersion } from './glue-table-format.ts'
+import { historyFromGlue, isVersionTable, versionTableName, toEntry, toGlueVersion, toTableInput, type GlueVersion } from './glue-table-format.ts'
 
 /** How often a change is tried before the conflict is answered (409). */
 const UPDATE_ATTEMPTS = 12
@@ -91,7 +91,7 @@ export class GlueCatalog implements Catalog {
       if (current) {
         const kept = new Set(historyOf(next).map((v) => v.version))
         const gone = historyOf(current.entry).map((v) => v.version).filter((n) => !kept.has(n))
-        await this.deleteGlueVersions(glue, DatabaseName, name, gone.flatMap((n) => current.glueIds.get(n) ?? []))
+        await this.forgetGlueVersions(glue, DatabaseName, current.entry, gone, current.glueIds)
       }
       return next
     }
@@ -104,8 +104,14 @@ export class GlueCatalog implements Catalog {
     const { entry, dropParts } = withoutVersions(current.entry, versions)
     const kept = new Set(historyOf(entry).map((v) => v.version))
     const gone = historyOf(current.entry).map((v) => v.version).filter((n) => !kept.has(n))
-    await this.deleteGlueVersions(glue, this.databaseOf(tenant), name, gone.flatMap((n) => current.glueIds.get(n) ?? []))
+    await this.forgetGlueVersions(glue, this.databaseOf(tenant), current.entry, gone, current.glueIds)
     return dropParts
+  }
+
+  /** The Glue versions that hold csvlake versions `gone`, and the hidden tables Athena read them through (glue-table-format.ts). */
+  private async forgetGlueVersions(glue: GlueApi, DatabaseName: string, entry: TableEntry, gone: number[], glueIds: Map<number, string[]>): Promise<void> {
+    await this.deleteGlueVersions(glue, DatabaseName, entry.name, gone.flatMap((n) => glueIds.get(n) ?? []))
+    for (const n of gone) await glue.deleteTable({ DatabaseName, Name: versionTableName(entry, n) }).catch(notFoundAs(undefined))
   }
 
   /** BatchDeleteTableVersion, 100 at a time; a version already gone is no error, any other is. */
