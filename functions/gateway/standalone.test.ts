@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +27,29 @@ afterAll(async () => {
   await built.remove()
   await rm(dataDir, { recursive: true, force: true })
 })
+
+/** The pids of a process's children (Linux: /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(pid)
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
+/** Whether a process is still there and not a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
 
 async function run(name: string) {
   return (await runProcess(name)).url
@@ -62,8 +86,7 @@ describe('each function runs alone on PORT, as its Knative service does', () => 
 
   it('a query running when the query function dies ends FAILED (interrupted) once a query function starts again, instead of RUNNING for ever', async () => {
     const first = await runProcess('query')
-    // Seconds of work for DuckDB: still running when its process is killed. Kept short: a sandbox
-    // process outlives a parent killed with SIGKILL until its query ends (a known gap).
+    // Seconds of work for DuckDB: still running when its process is killed.
     const body = JSON.stringify({ sql: 'SELECT sum(i % 7) FROM range(2000000000) t(i)', waitMs: 0 })
     const started = await (await fetch(`${first.url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()
     expect(started.status).toBe('RUNNING')
@@ -72,6 +95,19 @@ describe('each function runs alone on PORT, as its Knative service does', () => 
     const status = async () => (await (await fetch(`${again}/api/query/${started.queryId}`)).json()) as { status: string; error?: { code: string } }
     await expect.poll(async () => (await status()).status, { timeout: 20_000 }).toBe('FAILED')
     expect((await status()).error?.code).toBe('INTERRUPTED')
+  }, 60_000)
+
+  it('a query function killed with SIGKILL takes its sandbox processes with it, mid-query (they do not burn a core until the query ends)', async () => {
+    if (process.platform !== 'linux') return
+    const first = await runProcess('query')
+    // Minutes of work for DuckDB: its sandbox would run on long after the function died.
+    const body = JSON.stringify({ sql: 'SELECT sum(i % 7) FROM range(200000000000) t(i)', waitMs: 0 })
+    const started = await (await fetch(`${first.url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()
+    expect(started.status).toBe('RUNNING')
+    const sandboxes = childrenOf(first.child.pid!)
+    expect(sandboxes.length).toBeGreaterThan(0)
+    await stopProcess(first.child, 'SIGKILL')
+    await expect.poll(() => sandboxes.filter(alive), { timeout: 10_000 }).toEqual([])
   }, 60_000)
 
   it('a job a dead submit function left RUNNING ends FAILED once a submit function starts again (job-status answers it)', async () => {

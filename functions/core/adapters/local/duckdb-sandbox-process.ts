@@ -227,12 +227,22 @@ export class SpareSandboxes {
   }
 }
 
+/**
+ * util-linux's setpriv, which starts a program with a signal the kernel sends it when its parent
+ * dies (prctl PR_SET_PDEATHSIG): on Linux, where every Debian image and machine has it. Elsewhere
+ * (a Mac laptop) the sandbox is forked as it is, and ends when its IPC channel closes.
+ */
+const PDEATHSIG = process.platform === 'linux' && existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined
+
 /** A sandbox process, started and waiting (DuckDB loaded) to be told its tenant. */
 async function startSpare(limits: SandboxProcessLimits): Promise<ChildProcess> {
   const { file, execArgv } = workerEntry()
+  const node = [...execArgv, `--max-old-space-size=${limits.heapMiB}`]
   const child = fork(file, [], {
     env: { ...process.env, CSVLAKE_SANDBOX_WORKER: '1' },
-    execArgv: [...execArgv, `--max-old-space-size=${limits.heapMiB}`],
+    // Dies with its parent, even one killed with SIGKILL (which runs no clean-up): a sandbox busy
+    // with a query cannot act on its IPC channel closing, and would burn a core until the query ends.
+    ...(PDEATHSIG ? { execPath: PDEATHSIG, execArgv: ['--pdeathsig', 'SIGKILL', process.execPath, ...node] } : { execArgv: node }),
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   })
