@@ -18,17 +18,29 @@ const FIRST_FOOTER_READ = 64 * 1024
 /**
  * An object of the store as hyparquet's AsyncBuffer: each slice is one ranged read, so a reader
  * that needs the footer and a row group reads those and nothing else. `read` is told each range's
- * size (tests count what a preview reads).
+ * size (tests count what a preview reads); past `budget` bytes in all, a slice throws ReadBudgetExceeded.
  */
-export function storeBuffer(store: ObjectStore, key: string, byteLength: number, read?: (bytes: number) => void): AsyncBuffer {
+export function storeBuffer(store: ObjectStore, key: string, byteLength: number, read?: (bytes: number) => void, opts: { budget?: number } = {}): AsyncBuffer {
+  let left = opts.budget ?? Infinity
   return {
     byteLength,
     async slice(start: number, end = byteLength) {
+      // Refused before it is read: a file's own numbers cannot make a reader fetch more.
+      if (end - start > left) throw new ReadBudgetExceeded()
+      left -= end - start
       const bytes = await store.readRange(key, start, end)
       read?.(bytes.byteLength)
       // A fresh ArrayBuffer of exactly these bytes (a Buffer may share a bigger pool).
       return bytes.slice().buffer as ArrayBuffer
     },
+  }
+}
+
+/** A storeBuffer was asked for more than its budget. */
+export class ReadBudgetExceeded extends Error {
+  constructor() {
+    super('read budget exceeded')
+    this.name = 'ReadBudgetExceeded'
   }
 }
 

@@ -71,6 +71,19 @@ describe('previewParquet', () => {
     expect(reads).toBeLessThanOrEqual(6)
   })
 
+  it('shows the schema but no rows, saying why, when the first row group is past what a preview may read (one tenant cannot fill the function\'s memory)', async () => {
+    // One row group of ~6 MiB of random text, and a 1 MiB budget for rows.
+    const bytes = await parquetBytes(`SELECT i AS id, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS label FROM range(100000) t(i)`, { rowGroupRows: 1_000_000, compression: 'uncompressed' })
+    const meta = await stored('f_one_group', bytes)
+    let read = 0
+    const preview = await previewParquet(store, T, meta, 100, (n) => (read += n), { maxRowBytes: 1024 * 1024 })
+    expect(preview.columns.map((c) => c.name)).toEqual(['id', 'label'])
+    expect(preview.rows).toEqual([])
+    expect(preview.rowCount).toBe(100_000)
+    expect(preview.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^No rows are shown: the first row group of this file holds .* MiB of column data, more than the 1 MiB a preview reads\. The file can still be loaded\.$/)])
+    expect(read).toBeLessThan(1024 * 1024)
+  })
+
   it('lists a column the load will refuse with its Parquet type and why, and leaves it out of the rows', async () => {
     const meta = await stored('f_time', await parquetBytes(`SELECT 1 AS id, TIME '08:30:00' AS at_time, [1, 2] AS tags`))
     const preview = await previewParquet(store, T, meta, 10)
