@@ -378,7 +378,8 @@ export class QueryService implements QueryEngine {
     const record: QueryRecord = { queryId, tenant, sql, status: 'RUNNING', submittedAt: this.now().toISOString() }
     const current = await this.deps.catalog.list(tenant)
     const travel = await this.refusedAs(record, () => this.timeTravel(record, current))
-    const tables = [...current, ...travel.versions.map((v) => ({ ...versionEntry(v), name: `${v.schema}.${v.entry.name}` }))]
+    // The engine reads parts and columns: the version history stays here (it goes to the sandbox on every change).
+    const tables = [...current.map(withoutHistory), ...travel.versions.map((v) => withoutHistory({ ...versionEntry(v), name: `${v.schema}.${v.entry.name}` }))]
     const version = reusable ? tablesVersion(tables) : undefined
     const earlier = version === undefined ? undefined : this.reuse.find(tenant, sql, version)
     // Reuse only saves work: if its result cannot be stored, the query runs as any other.
@@ -629,3 +630,8 @@ function duplicate(): AppError {
 }
 
 export { MAX_PAGE_ROWS }
+
+/** An entry without its version records and kept parts: what an engine needs of a table. */
+function withoutHistory({ versions: _versions, keptParts: _kept, ...entry }: TableEntry): TableEntry {
+  return entry
+}

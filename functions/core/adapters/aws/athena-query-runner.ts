@@ -14,6 +14,9 @@ import { athenaCell, athenaColumns, athenaError } from './athena-results.ts'
 /** GetQueryResults answers at most this many rows a call. */
 const MAX_RESULTS = 1000
 
+/** Hidden version tables remembered as made, at most this many (then forgotten, and made again when asked: AlreadyExists). */
+const KNOWN_VERSION_TABLES = 10_000
+
 /** Result columns remembered per execution (read once from the result's metadata), at most this many. */
 const KNOWN_COLUMNS = 2000
 
@@ -45,6 +48,8 @@ export type AthenaQueryRunnerDeps = {
 
 export class AthenaQueryRunner implements QueryRunner {
   private readonly columns = new Map<string, Column[]>()
+  /** Hidden version tables this replica made or found (ensureVersionTable), at most KNOWN_VERSION_TABLES. */
+  private readonly madeVersionTables = new Set<string>()
 
   /** `"orders__v3__…" AS orders`: the hidden table of that version (see start). */
   readonly timeTravel?: VersionRelation
@@ -148,10 +153,15 @@ export class AthenaQueryRunner implements QueryRunner {
     const dot = entry.name.indexOf('.')
     const version = Number(entry.name.slice(1, dot))
     const name = versionTableName({ name: entry.name.slice(dot + 1), createdAt: entry.createdAt }, version)
+    const DatabaseName = this.deps.databaseOf(tenant)
+    // Made once per replica: a query of a version read before costs no Glue call.
+    if (this.madeVersionTables.has(`${DatabaseName}.${name}`)) return
     const TableInput = toTableInput({ ...entry, name }, versions.bucket)
-    await versions.glueFor(tenant).createTable({ DatabaseName: this.deps.databaseOf(tenant), TableInput }).catch((err: unknown) => {
+    await versions.glueFor(tenant).createTable({ DatabaseName, TableInput }).catch((err: unknown) => {
       if (awsErrorName(err) !== 'AlreadyExistsException') throw err
     })
+    if (this.madeVersionTables.size >= KNOWN_VERSION_TABLES) this.madeVersionTables.clear()
+    this.madeVersionTables.add(`${DatabaseName}.${name}`)
   }
 
   /** The execution, when it ran in this tenant's database; another tenant's is as good as unknown. */
