@@ -26,7 +26,7 @@ export type TimeTravelRef = {
 const NOT_ALIASES = new Set([
   'where', 'join', 'inner', 'left', 'right', 'full', 'outer', 'cross', 'natural', 'positional', 'asof', 'anti', 'semi', 'lateral',
   'on', 'using', 'group', 'order', 'limit', 'offset', 'fetch', 'union', 'except', 'intersect', 'having', 'window', 'qualify',
-  'tablesample', 'using', 'pivot', 'unpivot', 'for', 'at', 'then', 'when', 'else', 'end', 'select', 'from', 'with', 'returning',
+  'tablesample', 'pivot', 'unpivot', 'for', 'at', 'then', 'when', 'else', 'end', 'select', 'from', 'with', 'returning',
 ])
 
 type Token = { kind: 'word' | 'quoted' | 'number' | 'string' | 'punct'; text: string; start: number; end: number }
