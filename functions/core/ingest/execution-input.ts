@@ -1,4 +1,5 @@
 import { keys } from '../keys.ts'
+import { profileKeyOf } from './column-profile.ts'
 import type { Column } from '../ports/catalog.ts'
 import type { IngestInput, IngestResult, RejectedRow } from '../ports/workflow.ts'
 import { tenantDatabase } from '../tenant.ts'
@@ -58,6 +59,8 @@ export function executionInput(input: IngestInput, names: ExecutionNames) {
       tableKeyPrefix,
       tableLocation: `s3://${names.bucket}/${tableKeyPrefix}`,
       partKey,
+      /** What a failed job removes of what it wrote to the lake: the part and its profile. */
+      partObjects: [{ Key: partKey }, { Key: profileKeyOf(partKey) }],
       partLocation: `s3://${names.bucket}/${tableKeyPrefix}ingest_job=${input.jobId}/`,
     },
     // Counters the state machine keeps: crawler polls (capped) and registration conflicts (capped).
